@@ -1,0 +1,5 @@
+"""Run with ``python -m treadctl``."""
+
+from treadctl.cli import main
+
+raise SystemExit(main())

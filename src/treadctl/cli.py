@@ -1,0 +1,35 @@
+"""The ``treadctl`` command line: one subcommand module each, wired here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from treadctl import __version__
+from treadctl.commands import COMMANDS
+
+#: Exit codes: 0 done, 1 the job failed, 2 the command line or its input was wrong.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="treadctl",
+        description="Guided backward walking and running on Bluetooth FTMS treadmills.",
+    )
+    parser.add_argument("--version", action="version", version=f"treadctl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    return handler(args)

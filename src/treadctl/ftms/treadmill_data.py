@@ -1,0 +1,308 @@
+"""Treadmill Data (0x2ACD): decode, encode, and reassembly of split records.
+
+Layout: a u16 flags word, then the fields of each set flag in bit order (FTMS §4.4).
+Bit 0 ("More Data") is inverted: clear means Instantaneous Speed is present and the
+record is complete. Bit 13 is not in the spec: UREVO, KingSmith and CITYSPORTS walking
+pads put a step count there (u16 and one zero byte) after the standard fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from treadctl.ftms.deviations import Deviation
+from treadctl.ftms.errors import FtmsDecodeError, FtmsEncodeError
+from treadctl.ftms.fields import S16, U8, U16, U24, Field, layout_size
+
+
+@dataclass(frozen=True, slots=True)
+class FlagGroup:
+    """The fields one flag bit gates, and bytes of padding after them."""
+
+    bit: int
+    fields: tuple[Field, ...]
+    pad: int = 0
+
+    @property
+    def size(self) -> int:
+        return layout_size(self.fields) + self.pad
+
+
+MORE_DATA_BIT = 0
+STEP_COUNT_BIT = 13
+
+GROUPS: tuple[FlagGroup, ...] = (
+    FlagGroup(0, (Field("speed_kmh", U16, 100),)),
+    FlagGroup(1, (Field("avg_speed_kmh", U16, 100),)),
+    FlagGroup(2, (Field("distance_m", U24),)),
+    FlagGroup(3, (Field("incline_pct", S16, 10, 0x7FFF), Field("ramp_angle_deg", S16, 10, 0x7FFF))),
+    FlagGroup(4, (Field("elevation_gain_m", U16, 10), Field("elevation_loss_m", U16, 10))),
+    FlagGroup(5, (Field("pace_kmin", U8, 10),)),
+    FlagGroup(6, (Field("avg_pace_kmin", U8, 10),)),
+    FlagGroup(
+        7,
+        (
+            Field("energy_kcal", U16, 1, 0xFFFF),
+            Field("energy_per_hour_kcal", U16, 1, 0xFFFF),
+            Field("energy_per_minute_kcal", U8, 1, 0xFF),
+        ),
+    ),
+    FlagGroup(8, (Field("heart_rate_bpm", U8),)),
+    FlagGroup(9, (Field("met", U8, 10),)),
+    FlagGroup(10, (Field("elapsed_s", U16),)),
+    FlagGroup(11, (Field("remaining_s", U16),)),
+    FlagGroup(12, (Field("force_n", S16, 1, 0x7FFF), Field("power_w", S16, 1, 0x7FFF))),
+    FlagGroup(STEP_COUNT_BIT, (Field("steps", U16),), pad=1),
+)
+_KNOWN_FLAGS = sum(1 << g.bit for g in GROUPS)
+_PACE_FIELDS = frozenset({"pace_kmin", "avg_pace_kmin"})
+#: Life Fitness and Matrix send these in the unsigned elevation fields for "not available".
+_ELEVATION_NOT_AVAILABLE = frozenset({0x7FFF, 0xFFFF})
+_ELEVATION_FIELDS = frozenset({"elevation_gain_m", "elevation_loss_m"})
+#: Field names in wire order: the keys of ``treadctl decode treadmill-data``.
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for g in GROUPS for f in g.fields)
+
+
+@dataclass(frozen=True, slots=True)
+class TreadmillData:
+    """One Treadmill Data record (or one packet of a split record).
+
+    A field not sent is None and absent from ``present``; a field sent as "data not
+    available" is None and in ``present``; ``missing`` lists fields the flags promised
+    but the bytes did not hold.
+    """
+
+    speed_kmh: float | None = None
+    avg_speed_kmh: float | None = None
+    distance_m: int | None = None
+    incline_pct: float | None = None
+    ramp_angle_deg: float | None = None
+    elevation_gain_m: float | None = None
+    elevation_loss_m: float | None = None
+    pace_kmin: float | None = None
+    avg_pace_kmin: float | None = None
+    energy_kcal: int | None = None
+    energy_per_hour_kcal: int | None = None
+    energy_per_minute_kcal: int | None = None
+    heart_rate_bpm: int | None = None
+    met: float | None = None
+    elapsed_s: int | None = None
+    remaining_s: int | None = None
+    force_n: int | None = None
+    power_w: int | None = None
+    steps: int | None = None
+    more_data: bool = False
+    present: frozenset[str] = field(default_factory=frozenset)
+    missing: tuple[str, ...] = ()
+    deviations: tuple[Deviation, ...] = ()
+
+    @classmethod
+    def of(cls, **values: Any) -> TreadmillData:
+        """A complete record holding exactly ``values`` (every key counts as present)."""
+        return cls(**values, present=frozenset(values))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Present fields in wire order, then ``deviations`` (and ``missing`` if any)."""
+        out: dict[str, Any] = {
+            name: getattr(self, name) for name in FIELD_NAMES if name in self.present
+        }
+        if self.more_data:
+            out["more_data"] = True
+        if self.missing:
+            out["missing"] = list(self.missing)
+        out["deviations"] = [str(d) for d in self.deviations]
+        return out
+
+
+@lru_cache(maxsize=512)
+def _layout(flags: int, pace_u16: bool) -> tuple[tuple[Field, ...], tuple[int, ...]]:
+    """Fields present under ``flags`` in wire order, and the padding after each."""
+    fields: list[Field] = []
+    pads: list[int] = []
+    for group in GROUPS:
+        set_ = bool(flags >> group.bit & 1)
+        if group.bit == MORE_DATA_BIT:
+            set_ = not set_
+        if not set_:
+            continue
+        for i, f in enumerate(group.fields):
+            fields.append(Field(f.name, U16) if pace_u16 and f.name in _PACE_FIELDS else f)
+            pads.append(group.pad if i == len(group.fields) - 1 else 0)
+    return tuple(fields), tuple(pads)
+
+
+def _layout_len(flags: int, pace_u16: bool) -> int:
+    fields, pads = _layout(flags, pace_u16)
+    return 2 + layout_size(fields) + sum(pads)
+
+
+def decode_treadmill_data(data: bytes | bytearray | memoryview) -> TreadmillData:
+    """Decode one Treadmill Data notification.
+
+    Raises:
+        FtmsDecodeError: fewer than the two flag bytes.
+    """
+    n = len(data)
+    if n < 2:
+        raise FtmsDecodeError(f"treadmill data needs 2 flag bytes, got {n}")
+    flags = data[0] | data[1] << 8
+    deviations: list[Deviation] = []
+    if flags & ~_KNOWN_FLAGS & 0xFFFF:
+        deviations.append(Deviation.RFU_BITS)
+        flags &= _KNOWN_FLAGS
+    if flags >> STEP_COUNT_BIT & 1:
+        deviations.append(Deviation.STEP_COUNT_BIT13)
+    # Two layouts are in use for pace (ftms.md, "Pace type caveat"): trust the uint16
+    # one only when the length fits it and not the uint8 one.
+    pace_u16 = bool(flags & 0b110_0000) and (
+        n != _layout_len(flags, False) and n == _layout_len(flags, True)
+    )
+    if pace_u16:
+        deviations.append(Deviation.PACE_UINT16)
+    fields, pads = _layout(flags, pace_u16)
+    values: dict[str, Any] = {}
+    missing: list[str] = []
+    offset = 2
+    for f, pad in zip(fields, pads, strict=True):
+        end = offset + f.kind.size
+        if end > n:
+            missing.append(f.name)
+            continue
+        raw = f.read_raw(data, offset)
+        if f.name in _ELEVATION_FIELDS and raw in _ELEVATION_NOT_AVAILABLE:
+            values[f.name] = None
+            if Deviation.NOT_AVAILABLE_NONSTANDARD not in deviations:
+                deviations.append(Deviation.NOT_AVAILABLE_NONSTANDARD)
+        elif pace_u16 and f.name in _PACE_FIELDS:
+            # seconds per 500 m -> km/min
+            values[f.name] = round(30.0 / raw, 3) if raw else None
+        else:
+            values[f.name] = f.scale(raw)
+        offset = min(end + pad, n)
+    if missing:
+        deviations.append(Deviation.TRUNCATED)
+    elif offset < n:
+        deviations.append(Deviation.TRAILING_BYTES)
+    return TreadmillData(
+        **values,
+        more_data=bool(flags & 1),
+        present=frozenset(values),
+        missing=tuple(missing),
+        deviations=tuple(deviations),
+    )
+
+
+def _groups_of(record: TreadmillData) -> Iterator[FlagGroup]:
+    for group in GROUPS:
+        if any(f.name in record.present for f in group.fields):
+            yield group
+
+
+def _encode_groups(record: TreadmillData, groups: Iterable[FlagGroup]) -> tuple[int, bytes]:
+    flags = 0
+    body = bytearray()
+    for group in groups:
+        if group.bit != MORE_DATA_BIT:
+            flags |= 1 << group.bit
+        for f in group.fields:
+            if f.name not in record.present and f.not_available is None:
+                raise FtmsEncodeError(f"{f.name} is needed with the other fields of its flag")
+            body += f.write(getattr(record, f.name))
+        body += bytes(group.pad)
+    return flags, bytes(body)
+
+
+def encode_treadmill_data(
+    record: TreadmillData, *, max_packet_len: int | None = None
+) -> list[bytes]:
+    """Encode a record as one notification, or several when it exceeds ``max_packet_len``.
+
+    With the default ATT MTU of 23 a notification holds 20 bytes; a record with many
+    fields is then split, Instantaneous Speed going out last (FTMS §4.4.1.2).
+
+    Raises:
+        FtmsEncodeError: a value out of its field's range, or a group half present.
+    """
+    groups = list(_groups_of(record))
+    speed = [g for g in groups if g.bit == MORE_DATA_BIT]
+    rest = [g for g in groups if g.bit != MORE_DATA_BIT]
+    more = 0 if speed else 1
+    if max_packet_len is None or 2 + sum(g.size for g in groups) <= max_packet_len:
+        flags, body = _encode_groups(record, speed + rest)
+        return [(flags | more).to_bytes(2, "little") + body]
+    capacity = max_packet_len - 2
+    if any(g.size > capacity for g in groups):
+        raise FtmsEncodeError(f"a field group does not fit {max_packet_len} bytes")
+    chunks: list[list[FlagGroup]] = [[]]
+    for group in rest:
+        if sum(g.size for g in chunks[-1]) + group.size > capacity:
+            chunks.append([])
+        chunks[-1].append(group)
+    if speed:
+        if sum(g.size for g in chunks[-1]) + speed[0].size <= capacity:
+            chunks[-1].insert(0, speed[0])
+        else:
+            chunks.append([speed[0]])
+    packets = []
+    for i, chunk in enumerate(chunks):
+        flags, body = _encode_groups(record, chunk)
+        last = i == len(chunks) - 1
+        flags |= 0 if (last and speed) else 1
+        packets.append(flags.to_bytes(2, "little") + body)
+    return packets
+
+
+def merge_records(parts: Iterable[TreadmillData]) -> TreadmillData:
+    """One record from the packets of a split record; later packets win."""
+    values: dict[str, Any] = {}
+    missing: list[str] = []
+    deviations: list[Deviation] = []
+    more = False
+    for part in parts:
+        for name in part.present:
+            values[name] = getattr(part, name)
+        missing.extend(m for m in part.missing if m not in missing)
+        deviations.extend(d for d in part.deviations if d not in deviations)
+        more = part.more_data
+    return TreadmillData(
+        **values,
+        more_data=more,
+        present=frozenset(values),
+        missing=tuple(m for m in missing if m not in values),
+        deviations=tuple(deviations),
+    )
+
+
+class TreadmillDataAssembler:
+    """Joins split records: feed packets, get a record when the last one arrives."""
+
+    #: Packets held before a record that never completes is given up.
+    MAX_PENDING = 8
+
+    def __init__(self) -> None:
+        self._pending: list[TreadmillData] = []
+        self.dropped_packets = 0
+
+    def feed(self, packet: TreadmillData) -> TreadmillData | None:
+        self._pending.append(packet)
+        if packet.more_data:
+            if len(self._pending) > self.MAX_PENDING:
+                self.dropped_packets += 1
+                del self._pending[0]
+            return None
+        parts, self._pending = self._pending, []
+        return parts[0] if len(parts) == 1 else merge_records(parts)
+
+    def reset(self) -> None:
+        """Forget a partly received record (on link loss it is discarded, FTMS §4.18)."""
+        self.dropped_packets += len(self._pending)
+        self._pending = []
+
+
+def replace(record: TreadmillData, **changes: Any) -> TreadmillData:
+    """``dataclasses.replace`` that keeps ``present`` in step with the fields set."""
+    return dataclasses.replace(record, **changes, present=record.present | set(changes))
