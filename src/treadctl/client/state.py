@@ -1,0 +1,76 @@
+"""The merged, latest state of a treadmill, and a latest-only broadcast of it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class BeltStatus(Enum):
+    UNKNOWN = "unknown"
+    STOPPED = "stopped"
+    PAUSED = "paused"
+    RUNNING = "running"
+
+
+@dataclass(frozen=True, slots=True)
+class TreadmillState:
+    """Everything known about the machine now. Speeds km/h, inclines %, times s."""
+
+    connected: bool = False
+    has_control: bool = False
+    belt: BeltStatus = BeltStatus.UNKNOWN
+    speed_kmh: float | None = None
+    incline_pct: float | None = None
+    distance_m: int | None = None
+    energy_kcal: int | None = None
+    heart_rate_bpm: int | None = None
+    elapsed_s: int | None = None
+    steps: int | None = None
+    target_speed_kmh: float | None = None
+    target_incline_pct: float | None = None
+    training_status: int | None = None
+    updated_s: float | None = None
+    """Clock time of the last Treadmill Data record."""
+    records: int = 0
+    malformed: int = 0
+
+
+class Latest(Generic[T]):
+    """Holds the newest value; readers iterate and skip values they were too slow for."""
+
+    def __init__(self, value: T) -> None:
+        self._value = value
+        self._version = 0
+        self._changed = asyncio.Event()
+
+    @property
+    def value(self) -> T:
+        return self._value
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    def set(self, value: T) -> None:
+        self._value = value
+        self._version += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_next(self, after_version: int) -> tuple[int, T]:
+        while self._version <= after_version:
+            await self._changed.wait()
+        return self._version, self._value
+
+    async def stream(self) -> AsyncIterator[T]:
+        seen = self._version
+        yield self._value
+        while True:
+            seen, value = await self.wait_next(seen)
+            yield value
