@@ -9,6 +9,7 @@ from typing import Any
 from treadctl.ftms.deviations import Deviation
 from treadctl.ftms.errors import FtmsDecodeError
 from treadctl.ftms.feature import flag_names
+from treadctl.ftms.fields import U16, check_int
 
 
 class MachineType(IntFlag):
@@ -76,6 +77,5 @@ def decode_service_data(data: bytes | bytearray | memoryview) -> FtmsServiceData
 
 
 def encode_service_data(value: FtmsServiceData) -> bytes:
-    return bytes((AVAILABLE if value.available else 0,)) + int(value.machine_type).to_bytes(
-        2, "little"
-    )
+    kind = check_int("machine type", int(value.machine_type), U16)
+    return bytes((AVAILABLE if value.available else 0,)) + kind.to_bytes(2, "little")

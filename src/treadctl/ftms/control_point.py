@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from treadctl.ftms import parameters as p
 from treadctl.ftms.deviations import Deviation
 from treadctl.ftms.errors import FtmsDecodeError
-from treadctl.ftms.fields import Field
+from treadctl.ftms.fields import U8, Field, check_int
 from treadctl.ftms.machine_status import StopControl
 
 
@@ -336,10 +336,9 @@ def decode_request(data: bytes | bytearray | memoryview) -> AnyRequest:
 
 
 def encode_response(response: ControlPointResponse) -> bytes:
-    return (
-        bytes((ControlOp.RESPONSE_CODE, response.request_op_code, response.result_code))
-        + response.parameter
-    )
+    op = check_int("request op code", response.request_op_code, U8)
+    result = check_int("result code", response.result_code, U8)
+    return bytes((ControlOp.RESPONSE_CODE, op, result)) + response.parameter
 
 
 def decode_response(data: bytes | bytearray | memoryview) -> ControlPointResponse:

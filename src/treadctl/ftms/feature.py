@@ -12,6 +12,7 @@ from typing import Any
 
 from treadctl.ftms.deviations import Deviation
 from treadctl.ftms.errors import FtmsDecodeError
+from treadctl.ftms.fields import U32, check_int
 
 
 class MachineFeature(IntFlag):
@@ -105,4 +106,6 @@ def decode_features(data: bytes | bytearray | memoryview) -> Features:
 
 
 def encode_features(features: Features) -> bytes:
-    return int(features.machine).to_bytes(4, "little") + int(features.target).to_bytes(4, "little")
+    machine = check_int("machine features", int(features.machine), U32)
+    target = check_int("target setting features", int(features.target), U32)
+    return machine.to_bytes(4, "little") + target.to_bytes(4, "little")

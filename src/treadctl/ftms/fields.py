@@ -84,6 +84,13 @@ class Field:
         return self.to_raw(value).to_bytes(self.kind.size, "little", signed=self.kind.signed)
 
 
+def check_int(name: str, value: int, kind: IntKind) -> int:
+    """``value`` if it fits ``kind``; FtmsEncodeError (not ValueError/OverflowError) if not."""
+    if not kind.raw_min <= value <= kind.raw_max:
+        raise FtmsEncodeError(f"{name}={value} does not fit {kind.name}")
+    return value
+
+
 def round_half_away(x: float) -> int:
     """Round to the nearest integer, halves away from zero; float noise below 1e-6 ignored.
 

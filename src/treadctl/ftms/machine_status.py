@@ -11,7 +11,7 @@ from typing import Any
 from treadctl.ftms import parameters as p
 from treadctl.ftms.deviations import Deviation
 from treadctl.ftms.errors import FtmsDecodeError
-from treadctl.ftms.fields import Field
+from treadctl.ftms.fields import U8, Field, check_int
 
 
 class StatusOp(IntEnum):
@@ -128,4 +128,5 @@ def decode_machine_status(data: bytes | bytearray | memoryview) -> MachineStatus
 
 def encode_machine_status(status: MachineStatus) -> bytes:
     layout = STATUS_LAYOUTS.get(status.code, ())
-    return bytes((status.code,)) + p.write_fields(layout, dict(status.params))
+    code = check_int("status op code", status.code, U8)
+    return bytes((code,)) + p.write_fields(layout, dict(status.params))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from treadctl.ftms.errors import FtmsEncodeError
 from treadctl.ftms.fields import S16, U8, U16, U24, Field, layout_size
 
 SPEED = (Field("speed_kmh", U16, 100),)
@@ -43,16 +44,20 @@ def read_fields(
     """Values of ``fields`` from ``offset``, the names that did not fit, and trailing bytes."""
     values: dict[str, Any] = {}
     missing: list[str] = []
-    for f in fields:
+    for i, f in enumerate(fields):
         if offset + f.size > len(data):
-            missing.append(f.name)
-            continue
+            # Later fields sit after this one: they are missing too, not read from here.
+            missing.extend(g.name for g in fields[i:])
+            break
         values[f.name] = f.read(data, offset)
         offset += f.size
     return values, missing, offset < len(data) and not missing
 
 
 def write_fields(fields: tuple[Field, ...], values: dict[str, Any]) -> bytes:
+    absent = [f.name for f in fields if f.name not in values]
+    if absent:
+        raise FtmsEncodeError(f"missing parameter {', '.join(absent)}")
     return b"".join(f.write(values[f.name]) for f in fields)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from treadctl.ftms.deviations import Deviation
 from treadctl.ftms.errors import FtmsDecodeError
+from treadctl.ftms.fields import U8, check_int
 
 
 class TrainingStatus(IntEnum):
@@ -99,4 +100,4 @@ def encode_training_status(value: TrainingStatusValue) -> bytes:
         EXTENDED_STRING if value.extended else 0
     )
     text = value.text.encode("utf-8") if value.text is not None else b""
-    return bytes((flags, value.code)) + text
+    return bytes((flags, check_int("training status", value.code, U8))) + text

@@ -167,11 +167,13 @@ def decode_treadmill_data(data: bytes | bytearray | memoryview) -> TreadmillData
     values: dict[str, Any] = {}
     missing: list[str] = []
     offset = 2
-    for f, pad in zip(fields, pads, strict=True):
+    for i, (f, pad) in enumerate(zip(fields, pads, strict=True)):
         end = offset + f.kind.size
         if end > n:
-            missing.append(f.name)
-            continue
+            # Once one field does not fit, every later one is missing too: reading a
+            # smaller later field here would take bytes from this one.
+            missing.extend(g.name for g in fields[i:])
+            break
         raw = f.read_raw(data, offset)
         if f.name in _ELEVATION_FIELDS and raw in _ELEVATION_NOT_AVAILABLE:
             values[f.name] = None
