@@ -6,6 +6,14 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from treadctl.commands import decode, profiles, replay, run, sessions
+
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
-COMMANDS: list[Register] = []
+COMMANDS: list[Register] = [
+    decode.register,
+    profiles.register,
+    run.register,
+    replay.register,
+    sessions.register,
+]

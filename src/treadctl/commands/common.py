@@ -1,0 +1,49 @@
+"""Bits the subcommands share: exit codes, settings and simulator options."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from treadctl.config import ConfigError, Settings, load_settings
+from treadctl.sim import Quirk
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def fail(command: str, message: str, code: int = EXIT_USAGE) -> int:
+    print(f"treadctl {command}: {message}", file=sys.stderr)
+    return code
+
+
+def add_settings_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", type=Path, help="settings file (default: the platform's config folder)"
+    )
+
+
+def load_cli_settings(args: argparse.Namespace) -> Settings | None:
+    try:
+        return load_settings(args.config)
+    except ConfigError as exc:
+        print(f"treadctl: {exc}", file=sys.stderr)
+        return None
+
+
+def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quirk",
+        action="append",
+        type=Quirk,
+        choices=list(Quirk),
+        metavar="NAME",
+        help="make the simulator behave like a real machine that deviates from the spec "
+        f"(repeatable): {', '.join(q.value for q in Quirk)}",
+    )
+    parser.add_argument(
+        "--speed-unit",
+        choices=("kmh", "mph"),
+        default="kmh",
+        help="the unit the treadmill puts in its speed fields (mph for some Bowflex/FitShow)",
+    )

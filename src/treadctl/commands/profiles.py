@@ -1,0 +1,230 @@
+"""``treadctl profiles list|show|check``: the built-in profiles, and checking your own."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from treadctl.commands.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_settings_argument,
+    load_cli_settings,
+)
+from treadctl.config import DisplayUnits, Settings
+from treadctl.workout.builtin import list_builtin, load_profile
+from treadctl.workout.durations import format_duration
+from treadctl.workout.profile import (
+    KMH_PER_MPH,
+    CeilingError,
+    FlatSegment,
+    Profile,
+    ProfileError,
+    check_against,
+    flatten,
+    format_number,
+    summarize,
+)
+
+_WRAP = 88
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "profiles", help="list, show and check workout profiles", description=__doc__
+    )
+    parser.set_defaults(handler=lambda _args: _usage(parser))
+    actions = parser.add_subparsers(dest="profiles_command", metavar="ACTION")
+
+    listing = actions.add_parser("list", help="the built-in profiles")
+    add_settings_argument(listing)
+    listing.set_defaults(handler=run_list)
+
+    for name, handler, help_text in (
+        ("show", run_show, "a profile's segments, one per row"),
+        ("check", run_check, "validate a profile file"),
+    ):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("profile", metavar="NAME|FILE", help="built-in id, .toml or .zwo file")
+        action.add_argument(
+            "--reference-speed",
+            type=float,
+            metavar="KMH",
+            dest="reference_speed_kmh",
+            help="for .zwo files: the speed (km/h) that their targets are fractions of",
+        )
+        add_settings_argument(action)
+        action.set_defaults(handler=handler)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def render_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], align: str | None = None
+) -> str:
+    """A plain-text table; ``align`` has ``<`` or ``>`` per column (default: all left)."""
+    columns = len(headers)
+    aligns = align or "<" * columns
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, aligns, widths, strict=True))
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    out += [line(row) for row in rows]
+    return "\n".join(text.rstrip() for text in out)
+
+
+def format_speed(speed_kmh: float | None, units: DisplayUnits) -> str:
+    if speed_kmh is None:
+        return "-"
+    return format_number(speed_kmh / KMH_PER_MPH if units == "mph" else speed_kmh)
+
+
+def _units_label(units: DisplayUnits) -> str:
+    return "mph" if units == "mph" else "km/h"
+
+
+def _ceiling_note(profile: Profile, settings: Settings) -> str | None:
+    """``None`` if the profile runs under the settings, else the keys it needs raised."""
+    try:
+        check_against(profile, settings)
+    except CeilingError as exc:
+        return ", ".join(f"{key} {format_number(v)}" for key, v in exc.needed.items())
+    return None
+
+
+def run_list(args: argparse.Namespace) -> int:
+    settings = load_cli_settings(args)
+    if settings is None:
+        return EXIT_USAGE
+    units = settings.display_units
+    rows: list[list[str]] = []
+    status = EXIT_OK
+    for profile_id, path in list_builtin():
+        try:
+            profile = load_profile(path)
+        except ProfileError as exc:
+            print(exc, file=sys.stderr)
+            rows.append([profile_id, "(invalid, see above)", "-", "-", "-", "-"])
+            status = EXIT_FAILED
+            continue
+        summary = summarize(profile)
+        needs = _ceiling_note(profile, settings)
+        rows.append(
+            [
+                profile_id,
+                profile.display_title,
+                format_duration(summary.total_s),
+                format_duration(summary.backward_s),
+                format_speed(summary.max_backward_speed_kmh, units),
+                f"yes: {needs}" if needs else "no",
+            ]
+        )
+    headers = [
+        "id",
+        "title",
+        "total",
+        "backward",
+        f"max back {_units_label(units)}",
+        "needs raised ceilings",
+    ]
+    print(render_table(headers, rows, "<<>>><"))
+    print("\nTimes count the segments only; turnarounds add a little to each session.")
+    return status
+
+
+def _load(args: argparse.Namespace) -> tuple[Profile, Settings] | int:
+    settings = load_cli_settings(args)
+    if settings is None:
+        return EXIT_USAGE
+    try:
+        profile = load_profile(args.profile, reference_speed_kmh=args.reference_speed_kmh)
+    except ProfileError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    return profile, settings
+
+
+def segment_rows(flat: Sequence[FlatSegment], units: DisplayUnits) -> list[list[str]]:
+    """One table row per flattened segment: #, direction, speed, incline, duration, label."""
+    return [
+        [
+            str(item.index + 1),
+            item.direction,
+            format_speed(item.speed_kmh, units),
+            format_number(item.incline_pct),
+            format_duration(item.duration_s),
+            item.display_label,
+        ]
+        for item in flat
+    ]
+
+
+def segment_headers(units: DisplayUnits) -> list[str]:
+    return ["#", "direction", f"speed {_units_label(units)}", "incline %", "duration", "label"]
+
+
+def _paragraph(title: str, text: str) -> list[str]:
+    if not text:
+        return []
+    return [f"{title}:", *textwrap.wrap(text, _WRAP, initial_indent="  ", subsequent_indent="  ")]
+
+
+def run_show(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    profile, settings = loaded
+    units = settings.display_units
+    summary = summarize(profile)
+    lines = [f"{profile.name}: {profile.display_title}"]
+    lines += _paragraph("What", profile.description)
+    lines += _paragraph("Who it is for", profile.who_for)
+    if profile.sources:
+        lines.append("Where the numbers come from:")
+        for source in profile.sources:
+            lines += textwrap.wrap(source, _WRAP, initial_indent="  - ", subsequent_indent="    ")
+    lines.append("")
+    lines.append(render_table(segment_headers(units), segment_rows(flatten(profile), units)))
+    lines.append("")
+    lines.append(
+        f"total {format_duration(summary.total_s)}, backward {format_duration(summary.backward_s)}"
+        f", {summary.direction_changes} turnarounds (not included in the times)"
+    )
+    print("\n".join(lines))
+    try:
+        check_against(profile, settings)
+    except CeilingError as exc:
+        print(f"\nnote: not runnable with your current settings:\n{exc}")
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    profile, settings = loaded
+    summary = summarize(profile)
+    units = settings.display_units
+    print(
+        f"ok: {profile.source or profile.name}: {profile.display_title!r}, "
+        f"{summary.segment_count} segments, {format_duration(summary.total_s)} total, "
+        f"{format_duration(summary.backward_s)} backward, max backward speed "
+        f"{format_speed(summary.max_backward_speed_kmh, units)} {_units_label(units)}"
+    )
+    try:
+        check_against(profile, settings)
+    except CeilingError as exc:
+        print(f"note: the file is valid, but your current settings refuse it:\n{exc}")
+    return EXIT_OK

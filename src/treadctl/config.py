@@ -1,0 +1,259 @@
+"""The user's settings: safety ceilings, ramp rates, turnarounds, heart rate, units.
+
+Read, highest priority first, from keyword arguments, ``TREADCTL_*`` environment variables,
+and a flat TOML file (``config.toml`` in the platform's config folder, or the file named by
+``TREADCTL_CONFIG``). Every default is the safe choice; raising a ceiling is something the
+user does on purpose, in one of those two places.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import Field, PrivateAttr, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+APP_NAME = "treadctl"
+ENV_PREFIX = "TREADCTL_"
+#: Environment variable naming the config file to use instead of the default.
+CONFIG_ENV = "TREADCTL_CONFIG"
+CONFIG_FILENAME = "config.toml"
+
+DisplayUnits = Literal["kmh", "mph"]
+ConfigValue = bool | int | float | str
+
+# Values read from the config file by load_settings(), handed to the settings sources.
+_FILE_VALUES: ContextVar[Mapping[str, Any] | None] = ContextVar(
+    "treadctl_config_file", default=None
+)
+
+
+class ConfigError(ValueError):
+    """The config file or a ``TREADCTL_*`` variable cannot be used; the message says where."""
+
+
+def default_config_path() -> Path:
+    """``$TREADCTL_CONFIG`` if set, else ``config.toml`` in the platform's config folder."""
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / CONFIG_FILENAME
+
+
+def env_var(key: str) -> str:
+    """The environment variable for a settings key: ``TREADCTL_MAX_BACKWARD_SPEED_KMH``."""
+    return ENV_PREFIX + key.upper()
+
+
+class Settings(BaseSettings):
+    """What the user allows and prefers. Construct with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="forbid",
+        frozen=True,
+        env_parse_none_str="none",
+    )
+
+    # H2: backward ceilings. 3.0 km/h is the design's default: beginners start near
+    # 0.8 km/h, and fallers walk backward below 2.2 km/h, so 3.0 km/h leaves room to
+    # progress without letting a typo or an imported profile ask for a jog.
+    max_backward_speed_kmh: float = Field(default=3.0, gt=0, le=20)
+    # 5 %: backward at 6-8 % is a hard workout even for trained people, and heart rate runs
+    # 17-20 % above forward walking from 5 % up, so steeper backward work is opt-in.
+    max_backward_incline_pct: float = Field(default=5.0, ge=0, le=40)
+    # Forward: a steady run; faster needs a deliberate setting.
+    max_forward_speed_kmh: float = Field(default=12.0, gt=0, le=30)
+
+    # H3: how fast the belt speed may change; gentler when the user faces backward.
+    ramp_rate_forward_kmh_per_s: float = Field(default=0.5, gt=0, le=5)
+    ramp_rate_backward_kmh_per_s: float = Field(default=0.25, gt=0, le=5)
+
+    # H1: turnarounds. The belt slows to turn_speed_kmh (0 stops it), is held there for
+    # turn_hold_s (or until the user confirms), with a warning turn_warning_s ahead.
+    turn_speed_kmh: float = Field(default=0.8, ge=0, le=2)
+    turn_hold_s: float = Field(default=5.0, ge=0, le=120)
+    turn_confirm: bool = False
+    turn_warning_s: float = Field(default=5.0, ge=0, le=60)
+
+    # H9: heart-rate ceiling (None: off) and how long above it before the runner acts.
+    max_heart_rate_bpm: int | None = Field(default=None, ge=60, le=240)
+    heart_rate_over_s: float = Field(default=10.0, ge=0, le=300)
+
+    display_units: DisplayUnits = "kmh"
+    # H11: set once the user has read and accepted the risks of backward walking.
+    risks_acknowledged: bool = False
+
+    _config_path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def config_path(self) -> Path:
+        """The config file these settings were read from (or would be)."""
+        return self._config_path or default_config_path()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        file_settings = InitSettingsSource(settings_cls, init_kwargs=dict(_FILE_VALUES.get() or {}))
+        return init_settings, env_settings, file_settings
+
+
+def settings_keys() -> dict[str, FieldInfo]:
+    """The keys a config file may set, with their fields."""
+    return dict(Settings.model_fields)
+
+
+def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
+    """Settings from ``overrides``, the environment and the config file, in that order.
+
+    A missing config file is fine (everything has a default); a broken one is a
+    :class:`ConfigError` naming the file, the key and the value.
+    """
+    config_path = Path(path) if path is not None else default_config_path()
+    file_values = read_config_file(config_path)
+    token = _FILE_VALUES.set(file_values)
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, config_path, file_values)) from None
+    finally:
+        _FILE_VALUES.reset(token)
+    settings._config_path = config_path
+    return settings
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The key/value pairs in ``path``; ``{}`` when it does not exist."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _describe(exc: ValidationError, path: Path, file_values: Mapping[str, Any]) -> str:
+    lines = []
+    for error in exc.errors():
+        key = str(error["loc"][0]) if error["loc"] else "?"
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(key, settings_keys(), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            lines.append(f"{path}: unknown key {key!r}{hint}")
+            continue
+        value = error.get("input")
+        name = env_var(key)
+        if name in os.environ or name.lower() in {k.lower() for k in os.environ}:
+            origin = f"environment variable {name}"
+        elif key in file_values:
+            origin = f"{path}: {key}"
+        else:
+            origin = key
+        message = error["msg"][:1].lower() + error["msg"][1:]
+        lines.append(f"{origin}: {value!r} is not valid: {message}")
+    return "\n".join(lines)
+
+
+def format_toml_value(value: ConfigValue) -> str:
+    """``value`` written as TOML: ``true``, ``7``, ``6.4``, ``"mph"``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)  # JSON string escapes are valid TOML
+
+
+def set_config_values(values: Mapping[str, ConfigValue], path: Path | str | None = None) -> Path:
+    """Write ``values`` into the config file, keeping every other line and comment as it is.
+
+    Existing ``key = ...`` lines are replaced; new keys go before the first table (the
+    file is flat, so normally at the end). The file is replaced atomically.
+    """
+    config_path = Path(path) if path is not None else default_config_path()
+    for key in values:
+        if key not in Settings.model_fields:
+            raise ConfigError(f"{key!r} is not a setting")
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise ConfigError(f"{config_path}: cannot read the config file: {exc}") from None
+    new_text = _with_values(text, values)
+    try:
+        written = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: could not update the file safely: {exc}") from None
+    if any(written.get(key) != value for key, value in values.items()):
+        raise ConfigError(f"{config_path}: could not update the file safely; edit it by hand")
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic_writer(config_path) as handle:
+        handle.write(new_text)
+    return config_path
+
+
+def acknowledge_risks(path: Path | str | None = None) -> Path:
+    """Record the user's acknowledgment of the risks (H11) in the config file."""
+    return set_config_values({"risks_acknowledged": True}, path)
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[")
+
+
+def _with_values(text: str, values: Mapping[str, ConfigValue]) -> str:
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    first_table = next((i for i, line in enumerate(lines) if _TABLE_HEADER.match(line)), None)
+    top_end = len(lines) if first_table is None else first_table
+    new_lines: list[str] = []
+    for key, value in values.items():
+        assignment = f"{key} = {format_toml_value(value)}\n"
+        pattern = re.compile(rf"""^\s*(["']?){re.escape(key)}\1\s*=""")
+        index = next((i for i in range(top_end) if pattern.match(lines[i])), None)
+        if index is None:
+            new_lines.append(assignment)
+        else:
+            lines[index] = assignment
+    lines[top_end:top_end] = new_lines
+    return "".join(lines)
+
+
+@contextlib.contextmanager
+def _atomic_writer(path: Path) -> Iterator[Any]:
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yield handle
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise

@@ -1,0 +1,202 @@
+"""Wiring for one workout: profile, treadmill, runner, session log, front-end callbacks.
+
+The CLI's ``run`` and ``replay`` and the TUI all come through :func:`run_workout`, so a
+workout behaves the same whichever front end drives it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from treadctl.client import SpeedUnit, TreadmillClient
+from treadctl.clock import Clock, MonotonicClock, VirtualClock
+from treadctl.config import Settings
+from treadctl.link.loopback import LoopbackLink
+from treadctl.sessions import new_session_path
+from treadctl.sim import Quirk, SimConfig, SimTreadmill
+from treadctl.sinks.recorder import SessionRecorder
+from treadctl.workout.builtin import load_profile
+from treadctl.workout.events import Summary, WorkoutEvent
+from treadctl.workout.plan import plan, plan_limits
+from treadctl.workout.profile import Profile, flatten
+from treadctl.workout.runner import ReconnectPolicy, Runner
+from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
+
+#: A clock speed: 1.0 real time, N times faster, or "max" (virtual time, no waiting).
+ClockSpeed = float | Literal["max"]
+UserActionAt = tuple[float, str, float | None]
+
+
+@dataclass
+class WorkoutOptions:
+    profile: str | Path
+    settings: Settings
+    speed: ClockSpeed = 1.0
+    quirks: frozenset[Quirk] = frozenset()
+    speed_unit: SpeedUnit = "kmh"
+    log_path: Path | None = None
+    actions: Sequence[UserActionAt] = ()
+    """User actions to replay at their recorded times (seconds since the session start)."""
+    limits: PlanLimits | None = None
+    """Limits to run under instead of the settings' (a replay uses the recorded ones)."""
+    risks_acknowledged: bool = False
+    sim_name: str = "treadctl-sim"
+    extra_header: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class WorkoutResult:
+    summary: Summary
+    log_path: Path
+    timeline: Timeline
+    profile: Profile
+
+
+def make_clock(speed: ClockSpeed) -> Clock:
+    if speed == "max":
+        return VirtualClock()
+    return MonotonicClock(factor=float(speed))
+
+
+@contextlib.asynccontextmanager
+async def simulated_treadmill(
+    clock: Clock,
+    *,
+    quirks: frozenset[Quirk] = frozenset(),
+    speed_unit: SpeedUnit = "kmh",
+    name: str = "treadctl-sim",
+) -> AsyncIterator[tuple[SimTreadmill, TreadmillClient]]:
+    """A running simulator and a client connected to it over the loopback link."""
+    sim = SimTreadmill(clock, SimConfig(name=name, quirks=quirks))
+    link = LoopbackLink(sim, clock)
+    client = TreadmillClient(link, clock, speed_unit=speed_unit)
+    async with sim.running():
+        try:
+            yield sim, client
+        finally:
+            await client.aclose()
+
+
+def _source_of(profile: Profile, requested: str | Path) -> str:
+    return profile.source or str(requested)
+
+
+async def _play_actions(
+    runner: Runner, clock: Clock, t0: float, actions: Sequence[UserActionAt]
+) -> None:
+    for t_s, action, value in sorted(actions, key=lambda a: a[0]):
+        wait_s = t0 + t_s - clock.now()
+        if wait_s > 0:
+            await clock.sleep(wait_s)
+        match action:
+            case "confirm":
+                runner.confirm()
+            case "pause":
+                runner.pause()
+            case "resume":
+                runner.resume()
+            case "adjust_speed" if value is not None:
+                runner.adjust_speed(value)
+            case "adjust_incline" if value is not None:
+                runner.adjust_incline(value)
+            case "stop":
+                await runner.emergency_stop("stop (replayed)")
+            case _:
+                pass
+
+
+async def run_workout(
+    options: WorkoutOptions,
+    *,
+    on_event: Callable[[WorkoutEvent], None] | None = None,
+    on_runner: Callable[[Runner, SimTreadmill], None] | None = None,
+    on_log: Callable[[Path], None] | None = None,
+) -> WorkoutResult:
+    """Run one workout against the simulated treadmill and record its session.
+
+    Raises:
+        ProfileError, CeilingError: the profile cannot run under these settings.
+        RisksNotAcknowledged: backward segments and no acknowledgment (H11).
+    """
+    profile = load_profile(options.profile)
+    clock = make_clock(options.speed)
+    driver: contextlib.AbstractAsyncContextManager[Any] = (
+        clock.running() if isinstance(clock, VirtualClock) else contextlib.nullcontext()
+    )
+    async with (
+        driver,
+        simulated_treadmill(
+            clock, quirks=options.quirks, speed_unit=options.speed_unit, name=options.sim_name
+        ) as (sim, client),
+    ):
+        await client.connect()
+        await client.request_control()
+        if options.limits is not None:
+            limits = options.limits
+            timeline = compile_timeline(
+                flatten(profile),
+                limits,
+                speed_range=client.speed_range,
+                incline_range=client.incline_range,
+            )
+        else:
+            limits = plan_limits(profile, options.settings)
+            timeline = plan(
+                profile,
+                options.settings,
+                speed_range=client.speed_range,
+                incline_range=client.incline_range,
+            )
+        log_path = options.log_path or new_session_path(profile.name)
+        header = {
+            "profile": profile.name,
+            "title": profile.display_title,
+            "source": _source_of(profile, options.profile),
+            "limits": dataclasses.asdict(limits),
+            "treadmill": {
+                "kind": "simulator",
+                "name": options.sim_name,
+                "quirks": sorted(str(q) for q in options.quirks),
+                "speed_unit": options.speed_unit,
+            },
+            "clock": "virtual" if options.speed == "max" else f"x{float(options.speed):g}",
+            **options.extra_header,
+        }
+        with SessionRecorder(log_path, clock, header) as recorder:
+            if on_log is not None:
+                on_log(log_path)
+
+            def emit(event: WorkoutEvent) -> None:
+                recorder(event)
+                if on_event is not None:
+                    on_event(event)
+
+            runner = Runner(
+                timeline,
+                client,
+                clock,
+                emit,
+                profile_name=profile.name,
+                title=profile.display_title,
+                source=header["source"],
+                risks_acknowledged=options.risks_acknowledged,
+                reconnect=ReconnectPolicy(),
+            )
+            if on_runner is not None:
+                on_runner(runner, sim)
+            player = asyncio.ensure_future(
+                _play_actions(runner, clock, clock.now(), options.actions)
+            )
+            try:
+                summary = await runner.run()
+            finally:
+                player.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await player
+    return WorkoutResult(summary, log_path, timeline, profile)

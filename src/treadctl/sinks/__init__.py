@@ -1,0 +1,1 @@
+"""Consumers of the runner's events: the session recorder, MQTT, exporters."""

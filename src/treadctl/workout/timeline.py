@@ -1,0 +1,268 @@
+"""From profile to timeline: the steps the runner executes, safety steps included.
+
+The compiler inserts a turnaround at every direction change (H1: slow to the turn
+speed, turn, then speed up), a ramp at every speed change (H3: bounded rate, gentler
+when facing backward), clamps every backward segment to the ceilings (H2), and, once
+the machine's ranges are known, brings every speed onto them (H4). Segment durations
+are time at the segment's speed: ramps and turnarounds come on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from treadctl.ftms.ranges import SupportedRange
+from treadctl.workout.profile import Direction, FlatSegment
+
+#: Speeds closer than this are the same speed.
+SPEED_EPSILON_KMH = 1e-6
+
+
+class StepKind(StrEnum):
+    START = "start"
+    RAMP = "ramp"
+    SEGMENT = "segment"
+    TURN = "turn"
+    FINISH = "finish"
+
+
+@dataclass(frozen=True)
+class PlanLimits:
+    """The numbers the compiler and runner need (from settings and profile combined)."""
+
+    max_backward_speed_kmh: float = 3.0
+    max_backward_incline_pct: float = 5.0
+    max_forward_speed_kmh: float = 12.0
+    ramp_rate_forward_kmh_per_s: float = 0.5
+    ramp_rate_backward_kmh_per_s: float = 0.25
+    turn_speed_kmh: float = 0.8
+    turn_hold_s: float = 5.0
+    turn_confirm: bool = False
+    turn_warning_s: float = 5.0
+    max_heart_rate_bpm: int | None = None
+    heart_rate_over_s: float = 10.0
+
+    def ramp_rate(self, facing: Direction) -> float:
+        if facing == "backward":
+            return self.ramp_rate_backward_kmh_per_s
+        return self.ramp_rate_forward_kmh_per_s
+
+    def speed_ceiling(self, facing: Direction) -> float:
+        if facing == "backward":
+            return self.max_backward_speed_kmh
+        return self.max_forward_speed_kmh
+
+    def incline_ceiling(self, facing: Direction) -> float | None:
+        return self.max_backward_incline_pct if facing == "backward" else None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the runner does. Speeds km/h, inclines %, times s on the workout clock.
+
+    ``speed_kmh`` is where the belt is at the end of the step; a ramp starts at
+    ``from_speed_kmh``. A turn starts facing ``facing`` and ends facing ``to_facing``.
+    """
+
+    kind: StepKind
+    start_s: float
+    duration_s: float
+    facing: Direction
+    speed_kmh: float
+    incline_pct: float
+    from_speed_kmh: float = 0.0
+    label: str = ""
+    segment: FlatSegment | None = None
+    to_facing: Direction | None = None
+    confirm: bool = False
+    rate_kmh_per_s: float = 0.0
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+    @property
+    def ends_facing(self) -> Direction:
+        return self.to_facing or self.facing
+
+    def describe(self) -> str:
+        match self.kind:
+            case StepKind.START:
+                return f"start the belt at {self.speed_kmh:.1f} km/h, facing {self.facing}"
+            case StepKind.RAMP:
+                return (
+                    f"ramp {self.from_speed_kmh:.1f} -> {self.speed_kmh:.1f} km/h "
+                    f"at {self.rate_kmh_per_s:g} km/h/s"
+                )
+            case StepKind.TURN:
+                how = "belt paused" if self.speed_kmh == 0 else f"at {self.speed_kmh:.1f} km/h"
+                wait = ", wait for confirmation" if self.confirm else ""
+                return f"turn around to face {self.to_facing} ({how}{wait})"
+            case StepKind.FINISH:
+                return "stop the belt"
+            case _:
+                return self.label or "segment"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    steps: tuple[Step, ...]
+    limits: PlanLimits
+    adjustments: tuple[str, ...] = field(default=())
+    """What the compiler changed and why (ceilings, machine ranges): shown once to the user."""
+
+    @property
+    def total_s(self) -> float:
+        return self.steps[-1].end_s if self.steps else 0.0
+
+    @property
+    def backward_s(self) -> float:
+        """Time at segment speed facing backward."""
+        return sum(
+            s.duration_s
+            for s in self.steps
+            if s.kind is StepKind.SEGMENT and s.facing == "backward"
+        )
+
+    @property
+    def has_backward(self) -> bool:
+        return any(s.ends_facing == "backward" for s in self.steps)
+
+    def segments(self) -> list[Step]:
+        return [s for s in self.steps if s.kind is StepKind.SEGMENT]
+
+    def next_turn_after(self, index: int) -> Step | None:
+        """The turn that follows step ``index`` before the next segment, if any."""
+        for step in self.steps[index + 1 :]:
+            if step.kind is StepKind.TURN:
+                return step
+            if step.kind is StepKind.SEGMENT:
+                return None
+        return None
+
+
+class _Builder:
+    def __init__(self, limits: PlanLimits) -> None:
+        self.limits = limits
+        self.steps: list[Step] = []
+        self.t_s = 0.0
+        self.speed_kmh = 0.0
+        self.incline_pct = 0.0
+
+    def add(self, kind: StepKind, duration_s: float, facing: Direction, **kw: object) -> None:
+        step = Step(kind, self.t_s, duration_s, facing, **kw)  # type: ignore[arg-type]
+        self.steps.append(step)
+        self.t_s += duration_s
+        self.speed_kmh = step.speed_kmh
+        self.incline_pct = step.incline_pct
+
+    def ramp(self, to_kmh: float, facing: Direction, incline_pct: float) -> None:
+        if abs(to_kmh - self.speed_kmh) <= SPEED_EPSILON_KMH:
+            return
+        rate = self.limits.ramp_rate(facing)
+        self.add(
+            StepKind.RAMP,
+            abs(to_kmh - self.speed_kmh) / rate,
+            facing,
+            speed_kmh=to_kmh,
+            from_speed_kmh=self.speed_kmh,
+            incline_pct=incline_pct,
+            rate_kmh_per_s=rate,
+        )
+
+
+def compile_timeline(
+    segments: Sequence[FlatSegment],
+    limits: PlanLimits,
+    *,
+    speed_range: SupportedRange | None = None,
+    incline_range: SupportedRange | None = None,
+) -> Timeline:
+    """The steps for ``segments`` under ``limits``, on the machine's ranges if known."""
+    if not segments:
+        raise ValueError("a timeline needs at least one segment")
+    notes: list[str] = []
+    turn_speed = limits.turn_speed_kmh
+    if speed_range is not None and 0 < turn_speed < speed_range.minimum:
+        notes.append(
+            f"the treadmill's slowest speed is {speed_range.minimum:g} km/h, above the turn "
+            f"speed {turn_speed:g} km/h: the belt is paused for every turn instead"
+        )
+        turn_speed = 0.0
+
+    def speed_for(seg: FlatSegment) -> float:
+        wanted = seg.speed_kmh
+        ceiling = limits.speed_ceiling(seg.direction)
+        speed = min(wanted, ceiling)
+        if speed < wanted:
+            notes.append(
+                f"{seg.path}: {wanted:g} km/h {seg.direction} is above the ceiling; "
+                f"held at {ceiling:g} km/h"
+            )
+        if speed_range is not None:
+            snapped = speed_range.snap(speed)
+            if snapped.value > speed and seg.direction == "backward":
+                # Rounding up would exceed what was asked facing backward: round down.
+                lower = round(snapped.value - speed_range.increment, 2)
+                if lower >= speed_range.minimum:
+                    snapped = speed_range.snap(lower)
+            if snapped.changed:
+                notes.append(
+                    f"{seg.path}: {speed:g} km/h is {snapped.value:g} km/h on this treadmill"
+                )
+            speed = snapped.value
+        return speed
+
+    def incline_for(seg: FlatSegment) -> float:
+        incline = seg.incline_pct
+        ceiling = limits.incline_ceiling(seg.direction)
+        if ceiling is not None and incline > ceiling:
+            notes.append(
+                f"{seg.path}: {incline:g} % {seg.direction} is above the ceiling; "
+                f"held at {ceiling:g} %"
+            )
+            incline = ceiling
+        if incline_range is not None:
+            snapped = incline_range.snap(incline)
+            if snapped.changed:
+                notes.append(f"{seg.path}: {incline:g} % is {snapped.value:g} % on this treadmill")
+            incline = snapped.value
+        return incline
+
+    b = _Builder(limits)
+    facing: Direction = segments[0].direction
+    slowest = speed_range.minimum if speed_range is not None else 0.5
+    start_kmh = max(slowest, min(turn_speed or slowest, speed_for(segments[0])))
+    b.add(StepKind.START, 0.0, facing, speed_kmh=start_kmh, incline_pct=0.0, label="start")
+    for seg in segments:
+        speed, incline = speed_for(seg), incline_for(seg)
+        if seg.direction != facing:
+            b.ramp(min(b.speed_kmh, turn_speed) if turn_speed else 0.0, facing, b.incline_pct)
+            b.add(
+                StepKind.TURN,
+                limits.turn_hold_s,
+                facing,
+                speed_kmh=b.speed_kmh,
+                from_speed_kmh=b.speed_kmh,
+                incline_pct=incline,
+                to_facing=seg.direction,
+                confirm=limits.turn_confirm,
+                label="turn around",
+            )
+            facing = seg.direction
+        b.ramp(speed, facing, incline)
+        b.add(
+            StepKind.SEGMENT,
+            seg.duration_s,
+            facing,
+            speed_kmh=speed,
+            from_speed_kmh=speed,
+            incline_pct=incline,
+            label=seg.display_label,
+            segment=seg,
+        )
+    b.ramp(0.0, facing, b.incline_pct)
+    b.add(StepKind.FINISH, 0.0, facing, speed_kmh=0.0, incline_pct=b.incline_pct, label="finish")
+    return Timeline(tuple(b.steps), limits, tuple(dict.fromkeys(notes)))
