@@ -1,0 +1,175 @@
+"""``treadctl profiles list|show|check`` through the real argument parser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from treadctl.cli import main
+from treadctl.commands.profiles import render_table
+
+from .conftest import WriteFile
+
+ZWO = """<workout_file><name>Easy</name><sportType>run</sportType><workout>
+<SteadyState Duration="600" Power="0.8"/></workout></workout_file>"""
+
+
+def _row(output: str, profile_id: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith(profile_id + " "))
+
+
+def test_list_shows_every_builtin_and_which_need_raised_ceilings(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["profiles", "list"]) == 0
+    out = capsys.readouterr().out
+    header = out.splitlines()[0]
+    for column in ("id", "title", "total", "backward", "max back km/h", "needs raised ceilings"):
+        assert column in header
+    first = _row(out, "first-steps")
+    assert "First steps backward" in first
+    assert "11m40s" in first
+    assert "1m40s" in first
+    assert "0.8" in first
+    assert first.rstrip().endswith("no")
+    incline = _row(out, "incline-challenge")
+    assert "yes: max_backward_speed_kmh 6.4, max_backward_incline_pct 8.0" in incline
+    assert "yes: max_backward_speed_kmh 6.2" in _row(out, "jog-intervals")
+
+
+def test_list_follows_the_users_ceilings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TREADCTL_MAX_BACKWARD_SPEED_KMH", "6.4")
+    monkeypatch.setenv("TREADCTL_MAX_BACKWARD_INCLINE_PCT", "8")
+    assert main(["profiles", "list"]) == 0
+    out = capsys.readouterr().out
+    assert _row(out, "incline-challenge").rstrip().endswith("no")
+
+
+def test_list_with_a_broken_config_fails_with_its_error(
+    capsys: pytest.CaptureFixture[str], config_path: Path
+) -> None:
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text("turn_speed_kmh = 5\n")
+    assert main(["profiles", "list"]) == 2
+    assert "turn_speed_kmh: 5 is not valid" in capsys.readouterr().err
+
+
+def test_show_prints_the_segments_and_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profiles", "show", "first-steps"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("first-steps: First steps backward\n")
+    assert "Who it is for:" in out
+    assert "Where the numbers come from:" in out
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("#"))
+    assert header.split() == [
+        "#",
+        "direction",
+        "speed",
+        "km/h",
+        "incline",
+        "%",
+        "duration",
+        "label",
+    ]
+    row = next(line for line in lines if line.startswith("2 "))
+    assert row.split() == ["2", "backward", "0.8", "0.0", "20s", "Backward", "bout", "(1/5)"]
+    assert "total 11m40s, backward 1m40s, 10 turnarounds" in out
+    assert "not runnable" not in out
+
+
+def test_show_in_mph(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREADCTL_DISPLAY_UNITS", "mph")
+    assert main(["profiles", "show", "knee-friendly-10"]) == 0
+    out = capsys.readouterr().out
+    assert "speed mph" in out
+    backward = next(line for line in out.splitlines() if line.split()[1:2] == ["backward"])
+    assert backward.split()[2] == "1.24"  # 2.0 km/h
+
+
+def test_show_notes_when_the_settings_refuse_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profiles", "show", "jog-intervals"]) == 0
+    out = capsys.readouterr().out
+    assert "not runnable with your current settings" in out
+    assert "TREADCTL_MAX_BACKWARD_SPEED_KMH=6.2" in out
+
+
+def test_show_a_zwo_file_with_a_reference_speed(
+    capsys: pytest.CaptureFixture[str], write_file: WriteFile
+) -> None:
+    path = write_file("easy.zwo", ZWO)
+    assert main(["profiles", "show", str(path), "--reference-speed", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "easy: Easy" in out
+    assert "forward    8.0" in out
+
+
+def test_show_a_zwo_file_without_reference_speed_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], write_file: WriteFile
+) -> None:
+    path = write_file("easy.zwo", ZWO)
+    assert main(["profiles", "show", str(path)]) == 2
+    assert "--reference-speed" in capsys.readouterr().err
+
+
+def test_show_unknown_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profiles", "show", "nonesuch"]) == 2
+    assert "'nonesuch' is neither a built-in profile" in capsys.readouterr().err
+
+
+def test_check_ok(capsys: pytest.CaptureFixture[str], write_file: WriteFile) -> None:
+    path = write_file(
+        "mine.toml",
+        'title = "Mine"\n[[segments]]\ndirection = "backward"\nspeed_kmh = 1.0\nduration = "1m"\n',
+    )
+    assert main(["profiles", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok: ")
+    assert (
+        "mine.toml: 'Mine', 1 segments, 1m total, 1m backward, max backward speed 1.0 km/h" in out
+    )
+
+
+def test_check_reports_the_error_and_exits_2(
+    capsys: pytest.CaptureFixture[str], write_file: WriteFile
+) -> None:
+    path = write_file(
+        "broken.toml",
+        '[[segments]]\nlabel = "Bout"\ndirection = "backward"\nspeed_kmh = 0\nduration = "1m"\n',
+    )
+    assert main(["profiles", "check", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert 'broken.toml: segment 1 ("Bout"), field speed_kmh: 0 is not valid' in captured.err
+
+
+def test_check_a_valid_profile_the_settings_refuse(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profiles", "check", "profiles/incline-challenge.toml"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok: profiles/incline-challenge.toml")
+    assert "your current settings refuse it" in out
+    assert "max_backward_incline_pct = 8.0" in out
+
+
+def test_profiles_without_action_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profiles"]) == 2
+    assert "list" in capsys.readouterr().err
+
+
+def test_render_table_aligns_columns() -> None:
+    table = render_table(["a", "num"], [["x", "1"], ["long", "22"]], "<>")
+    assert table.splitlines() == ["a     num", "----  ---", "x       1", "long   22"]
+
+
+def test_config_option_selects_the_settings_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = tmp_path / "raised.toml"
+    config.write_text("max_backward_speed_kmh = 6.2\n")
+    assert main(["profiles", "check", "jog-intervals", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok: ")
+    assert "refuse" not in out
