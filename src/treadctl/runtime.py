@@ -48,6 +48,10 @@ class WorkoutOptions:
     risks_acknowledged: bool = False
     sim_name: str = "treadctl-sim"
     extra_header: dict[str, Any] = field(default_factory=dict)
+    auto_confirm_s: float | None = None
+    """A simulated person who confirms turns and holds after this long (profile replays)."""
+    hold_limit_s: float | None = None
+    """End the workout if it waits for a person longer than this (session replays)."""
 
 
 @dataclass
@@ -109,6 +113,26 @@ async def _play_actions(
                 await runner.emergency_stop("stop (replayed)")
             case _:
                 pass
+
+
+async def _simulated_person(
+    runner: Runner, clock: Clock, confirm_after_s: float | None, give_up_after_s: float | None
+) -> None:
+    """Stands in for the person in a replay: confirms after a while, or gives up."""
+    waited_s = 0.0
+    step_s = 0.5
+    while True:
+        await clock.sleep(step_s)
+        if not runner.awaiting_confirm:
+            waited_s = 0.0
+            continue
+        waited_s += step_s
+        if confirm_after_s is not None and waited_s >= confirm_after_s:
+            runner.confirm()
+            waited_s = 0.0
+        elif give_up_after_s is not None and waited_s >= give_up_after_s:
+            await runner.emergency_stop("nobody confirmed in the replay")
+            return
 
 
 async def run_workout(
@@ -190,13 +214,21 @@ async def run_workout(
             )
             if on_runner is not None:
                 on_runner(runner, sim)
-            player = asyncio.ensure_future(
-                _play_actions(runner, clock, clock.now(), options.actions)
-            )
+            helpers = [
+                asyncio.ensure_future(_play_actions(runner, clock, clock.now(), options.actions))
+            ]
+            if options.auto_confirm_s is not None or options.hold_limit_s is not None:
+                helpers.append(
+                    asyncio.ensure_future(
+                        _simulated_person(
+                            runner, clock, options.auto_confirm_s, options.hold_limit_s
+                        )
+                    )
+                )
             try:
                 summary = await runner.run()
             finally:
-                player.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await player
+                for helper in helpers:
+                    helper.cancel()
+                await asyncio.gather(*helpers, return_exceptions=True)
     return WorkoutResult(summary, log_path, timeline, profile)

@@ -1,25 +1,13 @@
-"""Every workout test runs with no TREADCTL_* variables and a config file of its own."""
+"""Fixtures for the workout tests (the config isolation is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from treadctl.config import Settings, load_settings
-
-
-@pytest.fixture(autouse=True)
-def config_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """The config file for this test (not created); ``TREADCTL_CONFIG`` points at it."""
-    for key in list(os.environ):
-        if key.upper().startswith("TREADCTL_"):
-            monkeypatch.delenv(key)
-    path = tmp_path / "config" / "config.toml"
-    monkeypatch.setenv("TREADCTL_CONFIG", str(path))
-    return path
 
 
 @pytest.fixture

@@ -64,20 +64,28 @@ def test_show_prints_the_segments_and_totals(capsys: pytest.CaptureFixture[str])
     assert "Who it is for:" in out
     assert "Where the numbers come from:" in out
     lines = out.splitlines()
-    header = next(line for line in lines if line.startswith("#"))
+    header = next(line for line in lines if line.split()[:3] == ["at", "for", "step"])
     assert header.split() == [
-        "#",
-        "direction",
+        "at",
+        "for",
+        "step",
+        "facing",
         "speed",
         "km/h",
         "incline",
         "%",
-        "duration",
-        "label",
+        "what",
     ]
-    row = next(line for line in lines if line.startswith("2 "))
-    assert row.split() == ["2", "backward", "0.8", "0.0", "20s", "Backward", "bout", "(1/5)"]
-    assert "total 11m40s, backward 1m40s, 10 turnarounds" in out
+    steps = [line.split()[2] for line in lines[lines.index(header) + 2 :] if line.strip()]
+    # the compiled timeline: a turn between every forward and backward segment
+    assert steps.count("turn") == 10
+    assert steps.count("segment") == 12
+    first_back = next(line for line in lines if "Backward bout (1/5)" in line)
+    assert first_back.split()[2:6] == ["segment", "backward", "0.8", "0.0"]
+    turn = next(line for line in lines if "turn around to face backward" in line)
+    assert "0.8 km/h" in turn
+    assert "backward 1m40s" in out
+    assert "10 turnarounds" in out
     assert "not runnable" not in out
 
 
@@ -86,8 +94,10 @@ def test_show_in_mph(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
     assert main(["profiles", "show", "knee-friendly-10"]) == 0
     out = capsys.readouterr().out
     assert "speed mph" in out
-    backward = next(line for line in out.splitlines() if line.split()[1:2] == ["backward"])
-    assert backward.split()[2] == "1.24"  # 2.0 km/h
+    backward = next(
+        line for line in out.splitlines() if line.split()[2:4] == ["segment", "backward"]
+    )
+    assert backward.split()[4] == "1.24"  # 2.0 km/h
 
 
 def test_show_notes_when_the_settings_refuse_it(capsys: pytest.CaptureFixture[str]) -> None:

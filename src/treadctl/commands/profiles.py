@@ -18,6 +18,7 @@ from treadctl.commands.common import (
 from treadctl.config import DisplayUnits, Settings
 from treadctl.workout.builtin import list_builtin, load_profile
 from treadctl.workout.durations import format_duration
+from treadctl.workout.plan import plan_limits
 from treadctl.workout.profile import (
     KMH_PER_MPH,
     CeilingError,
@@ -29,6 +30,7 @@ from treadctl.workout.profile import (
     format_number,
     summarize,
 )
+from treadctl.workout.timeline import StepKind, Timeline, compile_timeline
 
 _WRAP = 88
 
@@ -171,6 +173,35 @@ def segment_rows(flat: Sequence[FlatSegment], units: DisplayUnits) -> list[list[
     ]
 
 
+def step_rows(timeline: Timeline, units: DisplayUnits) -> list[list[str]]:
+    """One row per compiled step: start, duration, step, facing, speed, incline, what."""
+    rows = []
+    for step in timeline.steps:
+        if step.kind is StepKind.RAMP:
+            speed = (
+                f"{format_speed(step.from_speed_kmh, units)}->{format_speed(step.speed_kmh, units)}"
+            )
+        else:
+            speed = format_speed(step.speed_kmh, units)
+        facing = step.facing if step.to_facing is None else f"{step.facing}->{step.to_facing}"
+        rows.append(
+            [
+                format_duration(round(step.start_s)) if step.start_s >= 1 else "0s",
+                format_duration(round(step.duration_s, 1)) if step.duration_s >= 0.5 else "-",
+                str(step.kind),
+                facing,
+                speed,
+                format_number(step.incline_pct),
+                step.label if step.kind is StepKind.SEGMENT else step.describe(),
+            ]
+        )
+    return rows
+
+
+def step_headers(units: DisplayUnits) -> list[str]:
+    return ["at", "for", "step", "facing", f"speed {_units_label(units)}", "incline %", "what"]
+
+
 def segment_headers(units: DisplayUnits) -> list[str]:
     return ["#", "direction", f"speed {_units_label(units)}", "incline %", "duration", "label"]
 
@@ -195,13 +226,18 @@ def run_show(args: argparse.Namespace) -> int:
         lines.append("Where the numbers come from:")
         for source in profile.sources:
             lines += textwrap.wrap(source, _WRAP, initial_indent="  - ", subsequent_indent="    ")
+    timeline = compile_timeline(flatten(profile), plan_limits(profile, settings))
     lines.append("")
-    lines.append(render_table(segment_headers(units), segment_rows(flatten(profile), units)))
+    lines.append(render_table(step_headers(units), step_rows(timeline, units), "><<<>><"))
     lines.append("")
+    turns = sum(1 for step in timeline.steps if step.kind is StepKind.TURN)
     lines.append(
-        f"total {format_duration(summary.total_s)}, backward {format_duration(summary.backward_s)}"
-        f", {summary.direction_changes} turnarounds (not included in the times)"
+        f"total {format_duration(round(timeline.total_s))} with ramps and {turns} turnarounds "
+        f"(segments alone {format_duration(summary.total_s)}); "
+        f"backward {format_duration(timeline.backward_s)}"
     )
+    for note in timeline.adjustments:
+        lines.append(f"adjusted: {note}")
     print("\n".join(lines))
     try:
         check_against(profile, settings)

@@ -22,6 +22,9 @@ from treadctl.sim import Quirk
 from treadctl.workout.profile import ProfileError
 from treadctl.workout.timeline import PlanLimits
 
+#: A replayed workout waiting this long for a person who never answers ends.
+HOLD_LIMIT_S = 600.0
+
 
 def parse_speed(text: str) -> ClockSpeed:
     if text == "max":
@@ -54,6 +57,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--log", type=Path, help="write the new session log here")
     parser.add_argument("--events", action="store_true", help="print the events as they happen")
+    parser.add_argument(
+        "--confirm-after",
+        type=float,
+        default=3.0,
+        metavar="S",
+        help="replaying a profile: a stand-in person confirms turns and holds after S "
+        "seconds (default 3)",
+    )
     add_sim_arguments(parser)
     add_settings_argument(parser)
     parser.set_defaults(handler=handle)
@@ -93,6 +104,11 @@ def handle(args: argparse.Namespace) -> int:
         limits=limits,
         risks_acknowledged=True,  # a replay has nobody on the belt
         extra_header={"replay_of": str(args.source)},
+        # A profile replay has a stand-in person who confirms after a few seconds; a
+        # session replay does only what the person did, and gives up on a hold nobody
+        # answered.
+        auto_confirm_s=None if actions or limits else args.confirm_after,
+        hold_limit_s=HOLD_LIMIT_S,
     )
     try:
         result = asyncio.run(run_workout(options, on_event=printer))

@@ -173,6 +173,7 @@ class Runner:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._adjust_task: asyncio.Task[None] | None = None
         self._reconnecting: asyncio.Task[None] | None = None
+        self._awaiting_turn_confirm = False
         self._odometer: deque[tuple[float, float, float]] = deque()
         self._last_record_seen = 0
         self._last_record_at_s = 0.0
@@ -191,6 +192,13 @@ class Runner:
         if self._paused_since is not None:
             paused += self.clock.now() - self._paused_since
         return self.elapsed_s - paused
+
+    @property
+    def awaiting_confirm(self) -> bool:
+        """Waiting for the person: a turn to confirm, or a hold to acknowledge."""
+        if self.state is RunState.PAUSED and self.needs_confirm:
+            return True
+        return self._awaiting_turn_confirm
 
     @property
     def current_step(self) -> Step:
@@ -688,6 +696,7 @@ class Runner:
         self._confirmed.clear()
         self._turn_event("waiting_for_confirm", step, "Press confirm when you have turned.")
         waited_s = 0.0
+        self._awaiting_turn_confirm = True
         while not self._confirmed.is_set():
             if self._abort is not None:
                 raise WorkoutAborted(self._abort)
