@@ -1,0 +1,60 @@
+"""The compiled Treadmill Data decoders give exactly what the general path gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.ftms.strategies import treadmill_records
+from treadctl.ftms import FtmsDecodeError
+from treadctl.ftms import treadmill_data as td
+from treadctl.ftms.treadmill_data import TreadmillData, encode_treadmill_data
+
+
+def both(data: bytes) -> tuple[TreadmillData | str, TreadmillData | str]:
+    def run(decode: object) -> TreadmillData | str:
+        try:
+            return decode(data)  # type: ignore[operator, no-any-return]
+        except FtmsDecodeError as exc:
+            return f"error: {exc}"
+
+    return run(td.decode_treadmill_data), run(td._decode_general)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(min_size=2, max_size=40))
+def test_same_result_for_arbitrary_bytes(data: bytes) -> None:
+    fast, general = both(data)
+    assert fast == general
+
+
+@settings(max_examples=300, deadline=None)
+@given(treadmill_records(), st.binary(max_size=3))
+def test_same_result_for_valid_records_with_and_without_trailing_bytes(
+    record: TreadmillData, trailing: bytes
+) -> None:
+    (packet,) = encode_treadmill_data(record)
+    for data in (packet, packet + trailing):
+        fast, general = both(data)
+        assert fast == general
+        assert isinstance(fast, TreadmillData)
+        assert fast.deviations == general.deviations  # type: ignore[union-attr]
+
+
+def test_unusual_layouts_take_the_general_path() -> None:
+    # reserved flag bit, pace flag with an odd length, and a record cut short
+    for data in (bytes.fromhex("0080 6400"), bytes.fromhex("2000 6400 05 00"), b"\x04\x00\x64"):
+        key = data[0] | data[1] << 8 | len(data) << 16
+        td.decode_treadmill_data(data)
+        assert td._COMPILED[key] is td._GENERAL
+
+
+def test_elevation_not_available_markers_on_the_compiled_path() -> None:
+    data = bytes.fromhex("1000 6400 ff7f ffff")
+    fast = td.decode_treadmill_data(data)
+    assert td._COMPILED[data[0] | data[1] << 8 | len(data) << 16] is not td._GENERAL
+    assert fast.elevation_gain_m is None
+    assert fast.elevation_loss_m is None
+    assert "elevation_gain_m" in fast.present
+    assert fast.deviations == ("not_available_nonstandard",)
+    assert fast == td._decode_general(data)
