@@ -7,7 +7,7 @@ resolution, "not available" marker) next to its model; the loops here do the byt
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from treadctl.ftms.errors import FtmsEncodeError
@@ -51,15 +51,21 @@ class Field:
     kind: IntKind
     divisor: int = 1
     not_available: int | None = None
+    # The kind's numbers, copied once: Enum member attribute lookups are slow, and the
+    # simulator encodes thousands of fields a second in a fast replay.
+    size: int = field(init=False, repr=False, compare=False)
+    signed: bool = field(init=False, repr=False, compare=False)
+    raw_min: int = field(init=False, repr=False, compare=False)
+    raw_max: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def size(self) -> int:
-        return self.kind.size
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", self.kind.size)
+        object.__setattr__(self, "signed", self.kind.signed)
+        object.__setattr__(self, "raw_min", self.kind.raw_min)
+        object.__setattr__(self, "raw_max", self.kind.raw_max)
 
     def read_raw(self, data: bytes | bytearray | memoryview, offset: int) -> int:
-        return int.from_bytes(
-            data[offset : offset + self.kind.size], "little", signed=self.kind.signed
-        )
+        return int.from_bytes(data[offset : offset + self.size], "little", signed=self.signed)
 
     def scale(self, raw: int) -> float | int | None:
         if raw == self.not_available:
@@ -76,12 +82,12 @@ class Field:
                 raise FtmsEncodeError(f"{self.name} has no 'not available' value")
             return self.not_available
         raw = round_half_away(value * self.divisor)
-        if not self.kind.raw_min <= raw <= self.kind.raw_max or raw == self.not_available:
+        if not self.raw_min <= raw <= self.raw_max or raw == self.not_available:
             raise FtmsEncodeError(f"{self.name}={value} does not fit {self.kind.name}")
         return raw
 
     def write(self, value: float | None) -> bytes:
-        return self.to_raw(value).to_bytes(self.kind.size, "little", signed=self.kind.signed)
+        return self.to_raw(value).to_bytes(self.size, "little", signed=self.signed)
 
 
 def check_int(name: str, value: int, kind: IntKind) -> int:

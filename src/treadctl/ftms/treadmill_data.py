@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import struct
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -27,10 +27,10 @@ class FlagGroup:
     bit: int
     fields: tuple[Field, ...]
     pad: int = 0
+    size: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def size(self) -> int:
-        return layout_size(self.fields) + self.pad
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", layout_size(self.fields) + self.pad)
 
 
 MORE_DATA_BIT = 0
@@ -188,7 +188,7 @@ def _decode_general(data: bytes | bytearray | memoryview) -> TreadmillData:
     missing: list[str] = []
     offset = 2
     for i, (f, pad) in enumerate(zip(fields, pads, strict=True)):
-        end = offset + f.kind.size
+        end = offset + f.size
         if end > n:
             # Once one field does not fit, every later one is missing too: reading a
             # smaller later field here would take bytes from this one.
@@ -310,24 +310,54 @@ def _compile_decoder(flags: int, n: int) -> _Decoder:
     return decoder
 
 
-def _groups_of(record: TreadmillData) -> Iterator[FlagGroup]:
-    for group in GROUPS:
-        if any(f.name in record.present for f in group.fields):
-            yield group
+# -- encoding ----------------------------------------------------------------------------
+
+#: One notification's plan: its flags word and, for each field, the field and padding after.
+_PacketPlan = tuple[bytes, tuple[tuple[Field, bytes], ...]]
 
 
-def _encode_groups(record: TreadmillData, groups: Iterable[FlagGroup]) -> tuple[int, bytes]:
-    flags = 0
-    body = bytearray()
+@lru_cache(maxsize=256)
+def _encoding_plan(present: frozenset[str], max_packet_len: int | None) -> tuple[_PacketPlan, ...]:
+    """How a record with these fields is laid out in notifications (cached: it recurs).
+
+    Raises:
+        FtmsEncodeError: a group half present, or one that cannot fit a packet.
+    """
+    groups = [g for g in GROUPS if any(f.name in present for f in g.fields)]
     for group in groups:
-        if group.bit != MORE_DATA_BIT:
-            flags |= 1 << group.bit
         for f in group.fields:
-            if f.name not in record.present and f.not_available is None:
+            if f.name not in present and f.not_available is None:
                 raise FtmsEncodeError(f"{f.name} is needed with the other fields of its flag")
-            body += f.write(getattr(record, f.name))
-        body += bytes(group.pad)
-    return flags, bytes(body)
+    speed = [g for g in groups if g.bit == MORE_DATA_BIT]
+    rest = [g for g in groups if g.bit != MORE_DATA_BIT]
+    if max_packet_len is None or 2 + sum(g.size for g in groups) <= max_packet_len:
+        chunks = [speed + rest]
+    else:
+        capacity = max_packet_len - 2
+        if any(g.size > capacity for g in groups):
+            raise FtmsEncodeError(f"a field group does not fit {max_packet_len} bytes")
+        chunks = [[]]
+        for group in rest:
+            if sum(g.size for g in chunks[-1]) + group.size > capacity:
+                chunks.append([])
+            chunks[-1].append(group)
+        if speed:
+            if sum(g.size for g in chunks[-1]) + speed[0].size <= capacity:
+                chunks[-1].insert(0, speed[0])
+            else:
+                chunks.append([speed[0]])
+    plans: list[_PacketPlan] = []
+    for i, chunk in enumerate(chunks):
+        flags = sum(1 << g.bit for g in chunk if g.bit != MORE_DATA_BIT)
+        last = i == len(chunks) - 1
+        flags |= 0 if (last and speed) else 1
+        writes = tuple(
+            (f, bytes(g.pad) if j == len(g.fields) - 1 else b"")
+            for g in chunk
+            for j, f in enumerate(g.fields)
+        )
+        plans.append((flags.to_bytes(2, "little"), writes))
+    return tuple(plans)
 
 
 def encode_treadmill_data(
@@ -341,33 +371,10 @@ def encode_treadmill_data(
     Raises:
         FtmsEncodeError: a value out of its field's range, or a group half present.
     """
-    groups = list(_groups_of(record))
-    speed = [g for g in groups if g.bit == MORE_DATA_BIT]
-    rest = [g for g in groups if g.bit != MORE_DATA_BIT]
-    more = 0 if speed else 1
-    if max_packet_len is None or 2 + sum(g.size for g in groups) <= max_packet_len:
-        flags, body = _encode_groups(record, speed + rest)
-        return [(flags | more).to_bytes(2, "little") + body]
-    capacity = max_packet_len - 2
-    if any(g.size > capacity for g in groups):
-        raise FtmsEncodeError(f"a field group does not fit {max_packet_len} bytes")
-    chunks: list[list[FlagGroup]] = [[]]
-    for group in rest:
-        if sum(g.size for g in chunks[-1]) + group.size > capacity:
-            chunks.append([])
-        chunks[-1].append(group)
-    if speed:
-        if sum(g.size for g in chunks[-1]) + speed[0].size <= capacity:
-            chunks[-1].insert(0, speed[0])
-        else:
-            chunks.append([speed[0]])
-    packets = []
-    for i, chunk in enumerate(chunks):
-        flags, body = _encode_groups(record, chunk)
-        last = i == len(chunks) - 1
-        flags |= 0 if (last and speed) else 1
-        packets.append(flags.to_bytes(2, "little") + body)
-    return packets
+    return [
+        flags + b"".join(f.write(getattr(record, f.name)) + pad for f, pad in writes)
+        for flags, writes in _encoding_plan(record.present, max_packet_len)
+    ]
 
 
 def merge_records(parts: Iterable[TreadmillData]) -> TreadmillData:
