@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from treadctl.client import SpeedUnit, TreadmillClient
 from treadctl.clock import Clock, MonotonicClock, VirtualClock
@@ -30,7 +31,46 @@ from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
 
 #: A clock speed: 1.0 real time, N times faster, or "max" (virtual time, no waiting).
 ClockSpeed = float | Literal["max"]
+log = logging.getLogger(__name__)
 UserActionAt = tuple[float, str, float | None]
+
+
+@dataclass
+class Treadmill:
+    """A connected treadmill as the runtime sees it, whatever is behind the client."""
+
+    client: TreadmillClient
+    kind: Literal["simulator", "bluetooth"]
+    name: str
+    address: str
+    sim: SimTreadmill | None = None
+    """The simulator, when it is one (tests and rehearsals reach the console through it)."""
+
+    @property
+    def device_id(self) -> str:
+        """A stable id for topics and file names: the address without separators."""
+        return "".join(c for c in self.address.lower() if c.isalnum()) or self.name
+
+
+#: Opens a treadmill on a clock; the runtime connects it and requests control.
+TreadmillFactory = Callable[[Clock], contextlib.AbstractAsyncContextManager[Treadmill]]
+
+
+class WorkoutSink(Protocol):
+    """Something that follows a workout besides the session log (MQTT, a display).
+
+    It is entered before the workout and left after it; ``attach`` hands it the runner
+    (for remote commands), the treadmill and the recorder (to log what it did). Its
+    ``__call__`` gets every event and must never block: the control path does not wait.
+    """
+
+    async def __aenter__(self) -> object: ...
+
+    async def __aexit__(self, *exc: object) -> bool | None: ...
+
+    def attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionRecorder) -> None: ...
+
+    def __call__(self, event: WorkoutEvent) -> None: ...
 
 
 @dataclass
@@ -48,6 +88,11 @@ class WorkoutOptions:
     risks_acknowledged: bool = False
     sim_name: str = "treadctl-sim"
     extra_header: dict[str, Any] = field(default_factory=dict)
+    clock: Clock | None = None
+    """A clock to run on instead of one made from ``speed`` (tests step a VirtualClock)."""
+    treadmill: TreadmillFactory | None = None
+    """How to reach the treadmill; None: the simulator with ``quirks`` and ``speed_unit``."""
+    sinks: Sequence[WorkoutSink] = ()
     auto_confirm_s: float | None = None
     """A simulated person who confirms turns and holds after this long (profile replays)."""
     hold_limit_s: float | None = None
@@ -75,14 +120,14 @@ async def simulated_treadmill(
     quirks: frozenset[Quirk] = frozenset(),
     speed_unit: SpeedUnit = "kmh",
     name: str = "treadctl-sim",
-) -> AsyncIterator[tuple[SimTreadmill, TreadmillClient]]:
-    """A running simulator and a client connected to it over the loopback link."""
+) -> AsyncIterator[Treadmill]:
+    """A running simulator and a client for it over the loopback link (not connected)."""
     sim = SimTreadmill(clock, SimConfig(name=name, quirks=quirks))
     link = LoopbackLink(sim, clock)
     client = TreadmillClient(link, clock, speed_unit=speed_unit)
     async with sim.running():
         try:
-            yield sim, client
+            yield Treadmill(client, "simulator", name, sim.config.address, sim)
         finally:
             await client.aclose()
 
@@ -139,7 +184,7 @@ async def run_workout(
     options: WorkoutOptions,
     *,
     on_event: Callable[[WorkoutEvent], None] | None = None,
-    on_runner: Callable[[Runner, SimTreadmill], None] | None = None,
+    on_runner: Callable[[Runner, Treadmill], None] | None = None,
     on_log: Callable[[Path], None] | None = None,
 ) -> WorkoutResult:
     """Run one workout against the simulated treadmill and record its session.
@@ -149,16 +194,25 @@ async def run_workout(
         RisksNotAcknowledged: backward segments and no acknowledgment (H11).
     """
     profile = load_profile(options.profile)
-    clock = make_clock(options.speed)
+    clock = options.clock or make_clock(options.speed)
     driver: contextlib.AbstractAsyncContextManager[Any] = (
-        clock.running() if isinstance(clock, VirtualClock) else contextlib.nullcontext()
+        clock.running()
+        if isinstance(clock, VirtualClock) and options.clock is None
+        else contextlib.nullcontext()
+    )
+    opener: TreadmillFactory = options.treadmill or (
+        lambda c: simulated_treadmill(
+            c, quirks=options.quirks, speed_unit=options.speed_unit, name=options.sim_name
+        )
     )
     async with (
         driver,
-        simulated_treadmill(
-            clock, quirks=options.quirks, speed_unit=options.speed_unit, name=options.sim_name
-        ) as (sim, client),
+        opener(clock) as treadmill,
+        contextlib.AsyncExitStack() as sinks,
     ):
+        client = treadmill.client
+        for sink in options.sinks:
+            await sinks.enter_async_context(sink)
         await client.connect()
         await client.request_control()
         if options.limits is not None:
@@ -184,10 +238,13 @@ async def run_workout(
             "source": _source_of(profile, options.profile),
             "limits": dataclasses.asdict(limits),
             "treadmill": {
-                "kind": "simulator",
-                "name": options.sim_name,
+                "kind": treadmill.kind,
+                "name": treadmill.name,
+                "address": treadmill.address,
+                "device_id": treadmill.device_id,
                 "quirks": sorted(str(q) for q in options.quirks),
-                "speed_unit": options.speed_unit,
+                "speed_unit": client.speed_unit,
+                **({"device_info": client.device_info} if client.device_info else {}),
             },
             "clock": "virtual" if options.speed == "max" else f"x{float(options.speed):g}",
             **options.extra_header,
@@ -198,6 +255,11 @@ async def run_workout(
 
             def emit(event: WorkoutEvent) -> None:
                 recorder(event)
+                for sink in options.sinks:
+                    try:
+                        sink(event)
+                    except Exception:  # a sink's bug must not touch the workout
+                        log.exception("sink %r failed on %r", sink, event)
                 if on_event is not None:
                     on_event(event)
 
@@ -212,8 +274,10 @@ async def run_workout(
                 risks_acknowledged=options.risks_acknowledged,
                 reconnect=ReconnectPolicy(),
             )
+            for sink in options.sinks:
+                sink.attach(runner, treadmill, recorder)
             if on_runner is not None:
-                on_runner(runner, sim)
+                on_runner(runner, treadmill)
             helpers = [
                 asyncio.ensure_future(_play_actions(runner, clock, clock.now(), options.actions))
             ]

@@ -22,8 +22,7 @@ from treadctl.commands.common import (
 )
 from treadctl.config import ConfigError, Settings, acknowledge_risks
 from treadctl.headless import KEYS_HELP, HeadlessPrinter, key_handler
-from treadctl.runtime import WorkoutOptions, run_workout
-from treadctl.sim import SimTreadmill
+from treadctl.runtime import Treadmill, WorkoutOptions, run_workout
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.plan import plan
 from treadctl.workout.profile import ProfileError
@@ -130,7 +129,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     state: dict[str, Any] = {"runner": None, "interrupted": False}
     stopping: set[asyncio.Task[None]] = set()
 
-    def on_runner(runner: Runner, sim: SimTreadmill) -> None:
+    def on_runner(runner: Runner, treadmill: Treadmill) -> None:
         state["runner"] = runner
         handle_key = key_handler(runner, loop)
         if sys.stdin and not sys.stdin.closed and sys.stdin.isatty():
