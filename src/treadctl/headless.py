@@ -109,7 +109,7 @@ class HeadlessPrinter:
             case CueEvent():
                 self.line(f"cue: {event.text}")
             case Countdown() if event.seconds_left <= 3:
-                self.line(f"{event.what} in {event.seconds_left}")
+                self.line(f"{event.what} in {event.seconds_left} s")
             case Turnaround(phase="turn_now"):
                 self.line(f">>> TURN AROUND NOW: face {event.to_facing.upper()} <<<")
             case Turnaround(phase="waiting_for_confirm"):

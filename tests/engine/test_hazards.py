@@ -340,3 +340,15 @@ async def test_step_timeline_has_turns_at_every_direction_change() -> None:
             if step.kind is StepKind.TURN:
                 assert step.speed_kmh <= 0.8
                 assert w.timeline.steps[i - 1].kind is StepKind.RAMP
+
+
+async def test_h5_emergency_stop_sends_one_stop() -> None:
+    async with workout() as w:
+        w.start()
+        await w.at_event(segment_started("warm-up"))
+        await w.runner.emergency_stop()
+        await w.finish()
+        assert [c.name for _, c in w.commands()][-1:] == ["stop"]
+        assert len(w.commands("stop")) == 1
+        stops = [r for r in w.rig.sim.stats.requests if isinstance(r, cp.StopOrPause)]
+        assert len(stops) == 1

@@ -174,6 +174,7 @@ class Runner:
         self._adjust_task: asyncio.Task[None] | None = None
         self._reconnecting: asyncio.Task[None] | None = None
         self._awaiting_turn_confirm = False
+        self._belt_stopped = False
         self._odometer: deque[tuple[float, float, float]] = deque()
         self._last_record_seen = 0
         self._last_record_at_s = 0.0
@@ -484,6 +485,7 @@ class Runner:
             self.emit(Command("start", ok=False, error=str(exc)))
             self._command_failed(exc)
             return False
+        self._belt_stopped = False
         self.emit(Command("start"))
         return moving
 
@@ -515,6 +517,7 @@ class Runner:
             self._alert("H5", "stop_failed", f"Stop failed ({exc}): use the console stop.")
             return
         self._commanded_kmh = None
+        self._belt_stopped = True
         self.emit(Command("stop"))
 
     async def _ramp_to(self, target_kmh: float, rate: float, *, workout_clock: bool) -> None:
@@ -626,12 +629,13 @@ class Runner:
                         turn.facing,
                         turn.to_facing,
                         turn.speed_kmh,
-                        f"Turn coming in {math.ceil(warn_s)} s: hands on the rails.",
+                        f"Turn coming: the belt slows down in {math.ceil(warn_s)} s. "
+                        "Hands on the rails.",
                     ),
                 )
             )
             for k in range(math.ceil(warn_s), 0, -1):
-                marks.append((step.duration_s - k, Countdown("turn", k)))
+                marks.append((step.duration_s - k, Countdown("slowing for the turn", k)))
         await self._run_for(step.duration_s, marks)
         if self._adjust_task is not None:
             self._adjust_task.cancel()
@@ -1034,7 +1038,7 @@ class Runner:
             completed = True
         except WorkoutAborted as exc:
             reason = exc.reason
-            if exc.reason != "safety key":
+            if exc.reason != "safety key" and not self._belt_stopped:
                 await self._stop_belt(exc.reason)
         except BaseException:
             # H5: whatever went wrong, the belt stops before anything else happens.
