@@ -668,12 +668,12 @@ class Runner:
         then the belt is paused for the turn instead.
         """
         limit = step.speed_kmh + TURN_SPEED_TOLERANCE_KMH
-        waited_s = 0.0
+        give_up_at = self.clock.now() + TURN_SLOWDOWN_LIMIT_S
         paused = False
         while (self.client.state.speed_kmh or 0.0) > limit or self._stale_speed():
             if self._abort is not None:
                 raise WorkoutAborted(self._abort)
-            if waited_s >= TURN_SLOWDOWN_LIMIT_S and not paused:
+            if self.clock.now() >= give_up_at and not paused:
                 self._alert(
                     "H1",
                     "turn_not_slow",
@@ -684,7 +684,6 @@ class Runner:
                 limit = TURN_SPEED_TOLERANCE_KMH
             await self._wait_wake(min(self.sample_period_s, 0.25))
             self._sample_if_due()
-            waited_s += 0.25
         if paused and step.speed_kmh > 0:
             await self._run_for(step.duration_s, [])
             low = self._slow_speed(step.speed_kmh)
@@ -699,15 +698,14 @@ class Runner:
     async def _wait_for_turn_confirm(self, step: Step) -> None:
         self._confirmed.clear()
         self._turn_event("waiting_for_confirm", step, "Press confirm when you have turned.")
-        waited_s = 0.0
+        give_up_at = self.clock.now() + self.confirm_timeout_s
         self._awaiting_turn_confirm = True
         while not self._confirmed.is_set():
             if self._abort is not None:
                 raise WorkoutAborted(self._abort)
             await self._wait_wake(self.sample_period_s)
             self._sample_if_due()
-            waited_s += self.sample_period_s
-            if waited_s >= self.confirm_timeout_s and self.state is RunState.RUNNING:
+            if self.clock.now() >= give_up_at and self.state is RunState.RUNNING:
                 self._hold(
                     "waiting for you to confirm the turn", needs_confirm=True, stop_belt=True
                 )
@@ -852,15 +850,12 @@ class Runner:
     def _check_heart_rate(self) -> None:
         ceiling = self.limits.max_heart_rate_bpm
         hr = self.client.state.heart_rate_bpm
-        if ceiling is None or hr is None or self.state is not RunState.RUNNING:
-            self._hr_over_since = (
-                None if hr is None or ceiling is None or hr <= ceiling else self._hr_over_since
-            )
-            return
-        now = self.clock.now()
-        if hr <= ceiling:
+        if ceiling is None or hr is None or hr <= ceiling:
             self._hr_over_since = None
             return
+        if self.state is not RunState.RUNNING:
+            return
+        now = self.clock.now()
         if self._hr_over_since is None:
             self._hr_over_since = now
             return
