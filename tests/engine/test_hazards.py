@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.engine.harness import BACK, COOL, FWD_BACK_FWD, WARM, workout
+from treadctl.ftms import TreadmillData, encode_treadmill_data, uuids
 from treadctl.ftms import control_point as cp
 from treadctl.sim import BeltState, Quirk
 from treadctl.workout.events import (
@@ -352,3 +353,19 @@ async def test_h5_emergency_stop_sends_one_stop() -> None:
         assert len(w.commands("stop")) == 1
         stops = [r for r in w.rig.sim.stats.requests if isinstance(r, cp.StopOrPause)]
         assert len(stops) == 1
+
+
+async def test_h12_out_of_order_records_are_skipped_not_counted_twice() -> None:
+    async with workout([WARM, COOL]) as w:
+        w.start()
+        await w.at_event(segment_started("cool-down"))
+        before = w.rig.client.state.distance_m
+        assert before is not None
+        # a stale record from a few seconds ago arrives late: distance 5 m lower
+        stale = encode_treadmill_data(TreadmillData.of(speed_kmh=3.0, distance_m=before - 5))
+        w.rig.link.notify(uuids.TREADMILL_DATA, stale[0])
+        summary = await w.finish()
+        assert w.runner.out_of_order >= 1
+        assert w.alerts("out_of_order-distance")
+        final = w.rig.sim.belt.distance_m
+        assert summary.distance_m == pytest.approx(final, abs=3)  # not final + before

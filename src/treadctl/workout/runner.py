@@ -65,6 +65,8 @@ TARGET_GRACE_S = 8.0
 ASSUMED_BELT_RATE_KMH_PER_S = 0.25
 #: No Treadmill Data for this long while connected is stale data (H12).
 STALE_DATA_S = 5.0
+#: A running total that drops to this share of its last value or less is a new session.
+RESET_FRACTION = 0.5
 #: Window over which distance growth is compared with the reported speed (H8).
 ODOMETER_WINDOW_S = 20.0
 #: Distance growing this much faster than the reported speed means a wrong speed unit.
@@ -146,6 +148,7 @@ class Runner:
         self.pause_reason: str | None = None
         self.needs_confirm = False
         self.alerts = 0
+        self.out_of_order = 0
         self._t0 = 0.0
         self._paused_total_s = 0.0
         self._paused_since: float | None = None
@@ -744,22 +747,31 @@ class Runner:
         self._check_heart_rate()
         self._check_stale()
 
+    def _gain(self, kind: str, last: float | None, value: float) -> tuple[float, float | None]:
+        """What a running total gained since ``last``, and the new ``last``.
+
+        Machines reset their session totals on stop and start: a large drop is a new
+        session. A small step back is an out-of-order or bad record (H12): skipped and
+        counted, so the totals never count the same metres twice.
+        """
+        if last is None or value >= last:
+            return (value - last if last is not None else 0.0), value
+        if value <= last * RESET_FRACTION:
+            return value, value
+        self.out_of_order += 1
+        self._alert_once(
+            "H12", f"out_of_order-{kind}", f"The treadmill's {kind} went backwards: skipped."
+        )
+        return 0.0, last
+
     def _account(self, distance_m: float | None, energy_kcal: float | None, ws: float) -> None:
         if distance_m is not None:
-            last = self._distance_last
-            delta = distance_m - last if last is not None and distance_m >= last else 0.0
-            if last is not None and distance_m < last:
-                delta = distance_m  # the machine started a new session
-            self._distance_last = distance_m
+            delta, self._distance_last = self._gain("distance", self._distance_last, distance_m)
             self._distance_m += delta
             if self.facing == "backward":
                 self._backward_distance_m += delta
         if energy_kcal is not None:
-            last_e = self._energy_last
-            gain = energy_kcal - last_e if last_e is not None and energy_kcal >= last_e else 0.0
-            if last_e is not None and energy_kcal < last_e:
-                gain = energy_kcal
-            self._energy_last = energy_kcal
+            gain, self._energy_last = self._gain("energy", self._energy_last, energy_kcal)
             self._energy_kcal = (self._energy_kcal or 0.0) + gain
         if self._last_sample_ws is not None and self.facing == "backward":
             self._backward_s += max(0.0, ws - self._last_sample_ws)
