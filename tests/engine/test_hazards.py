@@ -369,3 +369,23 @@ async def test_h12_out_of_order_records_are_skipped_not_counted_twice() -> None:
         assert w.alerts("out_of_order-distance")
         final = w.rig.sim.belt.distance_m
         assert summary.distance_m == pytest.approx(final, abs=3)  # not final + before
+
+
+async def test_user_adjustments_stay_within_ceilings_and_reset_next_segment() -> None:
+    async with workout() as w:
+        w.start()
+        await w.at_event(segment_started("backward bout"))
+        for _ in range(20):
+            w.runner.adjust_incline(+0.5)  # backward incline ceiling: 5 %
+        for _ in range(3):
+            w.runner.adjust_speed(-0.1)
+        await w.rig.clock.sleep(15)
+        inclines = [c.value for _, c in w.commands("incline")]
+        assert max(v for v in inclines if v is not None) == pytest.approx(5.0)
+        assert w.rig.sim.belt.incline_pct == pytest.approx(5.0)
+        assert w.rig.sim.belt.speed_kmh == pytest.approx(1.7, abs=0.05)
+        await w.at_event(segment_started("cool-down"))
+        await w.rig.clock.sleep(15)
+        assert w.rig.sim.belt.incline_pct == pytest.approx(0.0)  # the next segment's own
+        assert w.rig.sim.belt.speed_kmh == pytest.approx(3.0)
+        assert (await w.finish()).completed
