@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -62,6 +62,20 @@ def env_var(key: str) -> str:
     return ENV_PREFIX + key.upper()
 
 
+# Bluetooth (docs/bluetooth.md): settings of one treadmill, as a TOML table keyed by its
+# address (or advertised name): [devices."AA:BB:CC:DD:EE:FF"].
+class DeviceSettings(BaseModel):
+    """How one treadmill deviates: mph numbers in the km/h fields, a Start that toggles."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Machines that put mph numbers in the km/h fields (Bowflex T9, some FitShow modules).
+    speed_unit: Literal["kmh", "mph"] = "kmh"
+    # Decks whose Start (0x07) stops a running belt (Vitalwalk): never send it unless the
+    # belt reports standing still.
+    start_toggles: bool = False
+
+
 class Settings(BaseSettings):
     """What the user allows and prefers. Construct with :func:`load_settings`."""
 
@@ -98,10 +112,47 @@ class Settings(BaseSettings):
     heart_rate_over_s: float = Field(default=10.0, ge=0, le=300)
 
     display_units: DisplayUnits = "kmh"
+
+    # TUI: ring the terminal bell on cues and turnarounds, for a person facing away from
+    # the screen (off by default: many terminals flash or beep loudly).
+    bell: bool = False
+
     # H11: set once the user has read and accepted the risks of backward walking.
     risks_acknowledged: bool = False
 
+    # MQTT live stats (docs/mqtt.md): off unless mqtt_url is set (or --mqtt is given).
+    # Give the password as TREADCTL_MQTT_PASSWORD rather than in the file; it is never
+    # printed or logged. mqtt_device_id none: from the treadmill's address (or the
+    # simulator's name). H10: remote resume is off unless mqtt_remote_resume is true.
+    mqtt_url: str | None = None
+    mqtt_username: str | None = None
+    mqtt_password: SecretStr | None = None
+    mqtt_client_id: str | None = None
+    mqtt_base_topic: str = "treadctl"
+    mqtt_discovery_prefix: str = "homeassistant"
+    mqtt_state_rate_hz: float = Field(default=1.0, gt=0, le=20)
+    mqtt_ca_file: Path | None = None
+    mqtt_cert_file: Path | None = None
+    mqtt_key_file: Path | None = None
+    mqtt_remote_resume: bool = False
+    mqtt_device_id: str | None = None
+
+    # Bluetooth: the treadmill `treadctl run` uses without --device (an address or an
+    # advertised name; `treadctl scan` lists them), and per-device settings as tables
+    # [devices."AA:BB:CC:DD:EE:FF"] (see DeviceSettings).
+    device: str | None = None
+    devices: dict[str, DeviceSettings] = Field(default_factory=dict)
+
     _config_path: Path | None = PrivateAttr(default=None)
+
+    def device_settings(self, *keys: str | None) -> DeviceSettings:
+        """The ``[devices.KEY]`` table for the first key that has one (address or name,
+        any case), else the defaults."""
+        by_key = {k.casefold(): v for k, v in self.devices.items()}
+        for key in keys:
+            if key and key.casefold() in by_key:
+                return by_key[key.casefold()]
+        return DeviceSettings()
 
     @property
     def config_path(self) -> Path:
@@ -163,6 +214,14 @@ def _describe(exc: ValidationError, path: Path, file_values: Mapping[str, Any]) 
     lines = []
     for error in exc.errors():
         key = str(error["loc"][0]) if error["loc"] else "?"
+        if error["type"] == "extra_forbidden" and key == "devices" and len(error["loc"]) == 3:
+            # A key inside a [devices."..."] table.
+            inner = str(error["loc"][2])
+            close = difflib.get_close_matches(inner, DeviceSettings.model_fields, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            table = f'[devices."{error["loc"][1]}"]'
+            lines.append(f"{path}: unknown key {inner!r} in {table}{hint}")
+            continue
         if error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, settings_keys(), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -177,6 +236,10 @@ def _describe(exc: ValidationError, path: Path, file_values: Mapping[str, Any]) 
         else:
             origin = key
         message = error["msg"][:1].lower() + error["msg"][1:]
+        if len(error["loc"]) > 1:  # inside a table: name the whole path
+            origin += "".join(
+                f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error["loc"][1:]
+            )
         lines.append(f"{origin}: {value!r} is not valid: {message}")
     return "\n".join(lines)
 

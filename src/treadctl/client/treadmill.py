@@ -81,6 +81,9 @@ STOP_RETRY_S = 0.1
 #: After Start, wait up to this long for the belt to move before sending a speed
 #: (KingSmith decks drop the link on a speed target during spin-up).
 START_MOVING_TIMEOUT_S = 5.0
+#: With ``start_toggles``: how long start() waits for a first Treadmill Data record to
+#: learn whether a belt of unknown state is already moving.
+START_TOGGLE_DATA_WAIT_S = 3.0
 #: Do not re-request control more often than this (another app may be fighting for it).
 CONTROL_RETRY_INTERVAL_S = 10.0
 #: Fallback ranges when the machine does not publish its own.
@@ -111,8 +114,12 @@ class TreadmillClient:
         cp_timeout_s: float = CP_TIMEOUT_S,
         stop_preempt_s: float = STOP_PREEMPT_S,
         speed_unit: SpeedUnit = "kmh",
+        start_toggles: bool = False,
     ) -> None:
         self.link = link
+        self.start_toggles = start_toggles
+        """Start (0x07) stops a running belt on this deck: never send it to a belt whose
+        state is unknown and that reports moving."""
         self.clock = clock
         self.cp_timeout_s = cp_timeout_s
         self.stop_preempt_s = stop_preempt_s
@@ -492,7 +499,7 @@ class TreadmillClient:
 
         Never sends Start to a running belt: on some decks it stops it.
         """
-        if self.state.belt is not BeltStatus.RUNNING:
+        if self.state.belt is not BeltStatus.RUNNING and not await self._toggle_would_stop():
             await self._procedure(StartOrResume())
             self._update(belt=BeltStatus.RUNNING)
         if wait_moving_s <= 0:
@@ -505,6 +512,22 @@ class TreadmillClient:
             with contextlib.suppress(TimeoutError):
                 await wait_for(self.clock, self._state.wait_next(self._state.version), left)
         return True
+
+    async def _toggle_would_stop(self) -> bool:
+        """On a deck whose Start toggles: is a belt we know nothing about already moving?"""
+        if not self.start_toggles or self.state.belt is not BeltStatus.UNKNOWN:
+            return False
+        deadline = self.clock.now() + START_TOGGLE_DATA_WAIT_S
+        while self.state.records == 0 and self.is_connected:
+            left = deadline - self.clock.now()
+            if left <= 0:
+                break
+            with contextlib.suppress(TimeoutError):
+                await wait_for(self.clock, self._state.wait_next(self._state.version), left)
+        if (self.state.speed_kmh or 0) > 0:
+            self._update(belt=BeltStatus.RUNNING)
+            return True
+        return False
 
     async def pause(self) -> None:
         await self._procedure(StopOrPause(control=StopControl.PAUSE))

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from treadctl.commands import decode, profiles, replay, run, sessions
+from treadctl.commands import decode, info, profiles, replay, run, scan, sessions, sim
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
@@ -16,4 +16,7 @@ COMMANDS: list[Register] = [
     run.register,
     replay.register,
     sessions.register,
+    scan.register,
+    info.register,
+    sim.register,
 ]

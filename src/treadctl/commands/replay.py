@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
+from treadctl.bluetooth.playback import add_ble_log_argument, play_ble_log_command
+from treadctl.clock import VirtualClock
 from treadctl.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -16,14 +19,18 @@ from treadctl.commands.common import (
     load_cli_settings,
 )
 from treadctl.headless import HeadlessPrinter, summary_lines
-from treadctl.runtime import ClockSpeed, WorkoutOptions, run_workout
+from treadctl.runtime import ClockSpeed, WorkoutOptions, WorkoutResult, run_workout
 from treadctl.sessions import SessionFileError, read_session
 from treadctl.sim import Quirk
+from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
+from treadctl.sinks.mqtt.settings import MqttConfigError
 from treadctl.workout.profile import ProfileError
 from treadctl.workout.timeline import PlanLimits
 
 #: A replayed workout waiting this long for a person who never answers ends.
 HOLD_LIMIT_S = 600.0
+#: The most simulated treadmills one replay drives at once (--count).
+MAX_COUNT = 500
 
 
 def parse_speed(text: str) -> ClockSpeed:
@@ -38,6 +45,16 @@ def parse_speed(text: str) -> ClockSpeed:
     return value
 
 
+def parse_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("--count takes a whole number") from None
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"--count must be 1 to {MAX_COUNT}")
+    return value
+
+
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "replay",
@@ -47,7 +64,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
             "against the simulated treadmill on a virtual clock, and print the summary."
         ),
     )
-    parser.add_argument("source", help="a profile id or file, or a session .jsonl")
+    parser.add_argument("source", nargs="?", help="a profile id or file, or a session .jsonl")
+    add_ble_log_argument(parser)
     parser.add_argument(
         "--speed",
         type=parse_speed,
@@ -65,15 +83,34 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="replaying a profile: a stand-in person confirms turns and holds after S "
         "seconds (default 3)",
     )
+    parser.add_argument(
+        "--count",
+        type=parse_count,
+        default=1,
+        metavar="N",
+        help="drive N simulated treadmills at once (a coach's class), named treadctl-sim-1 "
+        "to -N, each with its own device id and session log",
+    )
     add_sim_arguments(parser)
     add_settings_argument(parser)
+    add_mqtt_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.ble_log is not None:
+        return play_ble_log_command(args)
+    if args.source is None:
+        return fail("replay", "give a profile, a session .jsonl, or --ble-log FILE")
     settings = load_cli_settings(args)
     if settings is None:
         return EXIT_USAGE
+    try:
+        mqtt = mqtt_settings_from_args(args, settings)
+    except MqttConfigError as exc:
+        return fail("replay", str(exc))
+    if args.count > 1 and args.events:
+        return fail("replay", "--events follows one treadmill: leave it out with --count")
     source: str | Path = args.source
     actions: list[tuple[float, str, float | None]] = []
     limits: PlanLimits | None = None
@@ -93,28 +130,58 @@ def handle(args: argparse.Namespace) -> int:
         if args.speed_unit == "kmh":
             speed_unit = treadmill.get("speed_unit", "kmh")
     printer = HeadlessPrinter(units=settings.display_units) if args.events else None
-    options = WorkoutOptions(
-        profile=source,
-        settings=settings,
-        speed=args.speed,
-        quirks=frozenset(quirks),
-        speed_unit=speed_unit,
-        log_path=args.log,
-        actions=actions,
-        limits=limits,
-        risks_acknowledged=True,  # a replay has nobody on the belt
-        extra_header={"replay_of": str(args.source)},
-        # A profile replay has a stand-in person who confirms after a few seconds; a
-        # session replay does only what the person did, and gives up on a hold nobody
-        # answered.
-        auto_confirm_s=None if actions or limits else args.confirm_after,
-        hold_limit_s=HOLD_LIMIT_S,
-    )
+    several = args.count > 1
+    options = [
+        WorkoutOptions(
+            profile=source,
+            settings=settings,
+            speed=args.speed,
+            quirks=frozenset(quirks),
+            speed_unit=speed_unit,
+            log_path=_numbered_log(args.log, i) if several else args.log,
+            actions=actions,
+            limits=limits,
+            risks_acknowledged=True,  # a replay has nobody on the belt
+            extra_header={"replay_of": str(args.source)},
+            # A profile replay has a stand-in person who confirms after a few seconds; a
+            # session replay does only what the person did, and gives up on a hold nobody
+            # answered.
+            auto_confirm_s=None if actions or limits else args.confirm_after,
+            hold_limit_s=HOLD_LIMIT_S,
+            sim_name=f"treadctl-sim-{i}" if several else "treadctl-sim",
+            sinks=mqtt_sinks(mqtt, index=i if several else None),
+        )
+        for i in range(1, args.count + 1)
+    ]
     try:
-        result = asyncio.run(run_workout(options, on_event=printer))
+        results = asyncio.run(_replay_all(options, printer))
     except (ProfileError, OSError) as exc:
         return fail("replay", str(exc))
-    for line in summary_lines(result.summary, settings.display_units):
-        print(line)
-    print(f"session log: {result.log_path}")
+    for opts, result in zip(options, results, strict=True):
+        if several:
+            print(f"== {opts.sim_name}")
+        for line in summary_lines(result.summary, settings.display_units):
+            print(line)
+        print(f"session log: {result.log_path}")
     return EXIT_OK
+
+
+def _numbered_log(path: Path | None, index: int) -> Path | None:
+    """``--log class.jsonl`` with ``--count``: class-1.jsonl, class-2.jsonl, ..."""
+    return None if path is None else path.with_name(f"{path.stem}-{index}{path.suffix}")
+
+
+async def _replay_all(
+    options: list[WorkoutOptions], printer: HeadlessPrinter | None
+) -> list[WorkoutResult]:
+    """Run every workout at once, in one event loop (one treadmill each).
+
+    At ``--speed max`` they share one virtual clock: each clock would otherwise wait for
+    the others' work to settle before moving on.
+    """
+    if len(options) > 1 and options[0].speed == "max":
+        clock = VirtualClock()
+        shared = [dataclasses.replace(o, clock=clock) for o in options]
+        async with clock.running():
+            return list(await asyncio.gather(*(run_workout(o, on_event=printer) for o in shared)))
+    return list(await asyncio.gather(*(run_workout(o, on_event=printer) for o in options)))

@@ -23,6 +23,8 @@ from treadctl.commands.common import (
 from treadctl.config import ConfigError, Settings, acknowledge_risks
 from treadctl.headless import KEYS_HELP, HeadlessPrinter, key_handler
 from treadctl.runtime import Treadmill, WorkoutOptions, run_workout
+from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
+from treadctl.sinks.mqtt.settings import MqttConfigError, MqttSettings
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.plan import plan
 from treadctl.workout.profile import ProfileError
@@ -67,6 +69,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--verbose", action="store_true", help="also print every command sent")
     add_sim_arguments(parser)
     add_settings_argument(parser)
+    add_mqtt_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -108,6 +111,10 @@ def handle(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_USAGE
     try:
+        mqtt = mqtt_settings_from_args(args, settings)
+    except MqttConfigError as exc:
+        return fail("run", str(exc))
+    try:
         profile = load_profile(args.profile)
         timeline = plan(profile, settings)
     except (ProfileError, OSError) as exc:
@@ -120,10 +127,10 @@ def handle(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     if not args.headless and sys.stdout.isatty():
         print("(the full-screen UI arrives with the TUI; running headless)", file=sys.stderr)
-    return asyncio.run(_run(args, settings))
+    return asyncio.run(_run(args, settings, mqtt))
 
 
-async def _run(args: argparse.Namespace, settings: Settings) -> int:
+async def _run(args: argparse.Namespace, settings: Settings, mqtt: MqttSettings | None) -> int:
     printer = HeadlessPrinter(units=settings.display_units, verbose=args.verbose)
     loop = asyncio.get_running_loop()
     state: dict[str, Any] = {"runner": None, "interrupted": False}
@@ -155,6 +162,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         speed_unit=args.speed_unit,
         log_path=args.log,
         risks_acknowledged=True,
+        sinks=mqtt_sinks(mqtt),
     )
     try:
         result = await run_workout(

@@ -1,0 +1,104 @@
+"""``treadctl scan``: which FTMS treadmills are in range, and how they advertise."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from typing import Any
+
+from treadctl.bluetooth.errors import BluetoothError, describe_error
+from treadctl.bluetooth.scan import SCAN_TIMEOUT_S, FoundDevice, release_bluez_connection, scan
+from treadctl.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+
+SEEN_AS_TEXT = {
+    "service-data": "FTMS service data",
+    "service-uuid": "FTMS service UUID only",
+    "name": "name only",
+}
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    parser = sub.add_parser(
+        "scan",
+        help="list the FTMS treadmills in Bluetooth range",
+        description=(
+            "Listen for Bluetooth LE advertisements and list the fitness machines that "
+            "advertise FTMS (by service data or by service UUID), best first. Use an "
+            "address or a name from the list with `treadctl run PROFILE --device ...`."
+        ),
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=SCAN_TIMEOUT_S,
+        metavar="S",
+        help=f"listen for S seconds (default {SCAN_TIMEOUT_S:g})",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="also list every other named device, for machines that do not advertise FTMS",
+    )
+    parser.add_argument("--json", action="store_true", help="print the devices as JSON")
+    parser.set_defaults(handler=handle)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "?" if value is None else ("yes" if value else "no (in use)")
+
+
+def table(found: list[FoundDevice]) -> str:
+    headers = ("NAME", "ADDRESS", "RSSI", "MACHINE", "AVAILABLE", "SEEN AS")
+    rows = [
+        (
+            f.name or "(no name)",
+            f.address,
+            "" if f.rssi is None else str(f.rssi),
+            ", ".join(f.machine_types) or ("?" if f.is_ftms else "-"),
+            _yes_no(f.available) if f.is_ftms else "-",
+            SEEN_AS_TEXT[f.seen_as],
+        )
+        for f in found
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [headers, *rows]
+    ]
+    return "\n".join(lines)
+
+
+async def _scan(timeout_s: float, include_all: bool) -> list[FoundDevice]:
+    try:
+        return await scan(timeout_s, include_all=include_all)
+    finally:
+        await release_bluez_connection()
+
+
+def handle(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        return fail("scan", "--timeout must be above 0")
+    try:
+        found = asyncio.run(_scan(args.timeout, args.all))
+    except BluetoothError as exc:
+        return fail("scan", describe_error(exc), EXIT_FAILED)
+    if args.json:
+        print(json.dumps([f.as_dict() for f in found], indent=2))
+        return EXIT_OK if found else EXIT_FAILED
+    if not found:
+        more = "" if args.all else " `treadctl scan --all` also lists devices known only by name."
+        print(
+            f"No FTMS treadmill heard in {args.timeout:g} s. Is it on, awake (some sleep "
+            "until a button is pressed), and not connected to another app?" + more
+        )
+        return EXIT_FAILED
+    print(table(found))
+    best = found[0]
+    print(f"\nUse one with: treadctl run PROFILE --device {best.address}")
+    if any(f.seen_as == "name" for f in found):
+        print("Devices seen by name only may not speak FTMS; `treadctl info --device ...` checks.")
+    return EXIT_OK
+
+
+__all__ = ["EXIT_USAGE", "register", "table"]

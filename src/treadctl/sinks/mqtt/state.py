@@ -1,0 +1,200 @@
+"""What goes out on ``state`` and ``event``: built from the runner, the client and events.
+
+The state is built when it is published, from what the runner and the client hold then,
+so a subscriber always gets the newest values. Backward time and distance are counted
+here from the treadmill's data and the way the person faces (the runner keeps its own
+figures for the summary; the final state takes those).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Final
+
+from treadctl.client.state import TreadmillState
+from treadctl.workout.events import (
+    CueEvent,
+    Finished,
+    Paused,
+    Resumed,
+    SafetyAlert,
+    SegmentStarted,
+    Summary,
+    Turnaround,
+    WorkoutEvent,
+    WorkoutStarted,
+    event_to_dict,
+)
+from treadctl.workout.profile import Direction
+from treadctl.workout.runner import Runner, RunState
+
+#: The values of ``workout_state`` (and the Home Assistant enum sensor's options).
+WORKOUT_STATES: Final = ("idle", "running", "turning", "paused", "finished", "aborted")
+#: The values of ``facing``.
+DIRECTIONS: Final = ("forward", "backward")
+
+#: Events that go out on the event topic. Samples, countdowns and commands do not: the
+#: state carries what they say, at a rate a dashboard can take.
+PUBLISHED_EVENTS: Final = (
+    WorkoutStarted,
+    SegmentStarted,
+    Turnaround,
+    CueEvent,
+    SafetyAlert,
+    Paused,
+    Resumed,
+    Finished,
+)
+
+
+#: Events that change what the state says (beyond what the treadmill's data changes).
+STATE_EVENTS: Final = (
+    WorkoutStarted,
+    SegmentStarted,
+    Turnaround,
+    SafetyAlert,
+    Paused,
+    Resumed,
+    Finished,
+)
+
+
+def event_payload(event: WorkoutEvent) -> dict[str, Any] | None:
+    """The event topic's JSON for ``event`` (the session log's form, plus ``ts``), or None."""
+    if not isinstance(event, PUBLISHED_EVENTS):
+        return None
+    return {**event_to_dict(event), "ts": round(time.time(), 3)}
+
+
+def _growth(value: float, last: float | None) -> float:
+    """How much a machine counter grew since ``last``; a counter that went back restarted."""
+    if last is None:
+        return 0.0
+    return value - last if value >= last else value
+
+
+class StateTracker:
+    """Follows one workout and builds the ``state`` payload on demand."""
+
+    def __init__(self, runner: Runner, profile: str) -> None:
+        self.runner = runner
+        self.profile = profile
+        self.started = False
+        self.summary: Summary | None = None
+        self.segment: str | None = None
+        self.turning = False
+        self.seq = 0
+        self.distance_m = 0.0
+        self.energy_kcal: float | None = None
+        self.backward_s = 0.0
+        self.backward_distance_m = 0.0
+        self._distance_last: float | None = None
+        self._energy_last: float | None = None
+        self._ws_last: float | None = None
+
+    # -- following ---------------------------------------------------------------------
+
+    def _facing(self) -> Direction:
+        return self.runner.facing
+
+    def _count_time(self) -> None:
+        """Backward time since the last look, on the workout clock (pauses excluded)."""
+        if not self.started or self.summary is not None:
+            return
+        ws = self.runner.workout_s
+        if self._ws_last is not None and self._facing() == "backward":
+            self.backward_s += max(0.0, ws - self._ws_last)
+        self._ws_last = ws
+
+    def observe_data(self, state: TreadmillState) -> None:
+        """A new treadmill state: count distance and energy (a machine reset starts over)."""
+        self._count_time()
+        if self.summary is not None:
+            return
+        if state.distance_m is not None:
+            delta = _growth(state.distance_m, self._distance_last)
+            self._distance_last = state.distance_m
+            if self.started:
+                self.distance_m += delta
+                if self._facing() == "backward":
+                    self.backward_distance_m += delta
+        if state.energy_kcal is not None:
+            gain = _growth(state.energy_kcal, self._energy_last)
+            self._energy_last = state.energy_kcal
+            if self.started:
+                self.energy_kcal = (self.energy_kcal or 0.0) + gain
+
+    def observe_event(self, event: WorkoutEvent) -> None:
+        # Time up to now counts for the way the person faced before this event (the
+        # runner turns them after it emits "turn now").
+        self._count_time()
+        match event:
+            case WorkoutStarted():
+                self.started = True
+                self._ws_last = self.runner.workout_s
+            case SegmentStarted(label=label):
+                self.segment = label
+                self.turning = False
+            case Turnaround(phase=phase):
+                if phase != "warning":
+                    self.turning = True
+            case Finished(summary=summary):
+                self.summary = summary
+                self.turning = False
+            case _:
+                pass
+
+    # -- the payload -------------------------------------------------------------------
+
+    def workout_state(self) -> str:
+        if self.summary is not None:
+            return "finished" if self.summary.completed else "aborted"
+        if not self.started or self.runner.state is RunState.READY:
+            return "idle"
+        if self.runner.state is RunState.PAUSED:
+            return "paused"
+        if self.turning:
+            return "turning"
+        return "running"
+
+    def payload(self, treadmill: TreadmillState, data_seq: int) -> dict[str, Any]:
+        """The ``state`` JSON now. Every key is always there; unknowns are null."""
+        self._count_time()
+        self.seq += 1
+        runner = self.runner
+        summary = self.summary
+        if summary is not None:
+            elapsed_s = summary.workout_s
+            distance_m = summary.distance_m
+            energy = summary.energy_kcal
+            backward_s = summary.backward_s
+            backward_m = summary.backward_distance_m
+            left_s: float | None = None
+        else:
+            elapsed_s = runner.workout_s if self.started else 0.0
+            distance_m = self.distance_m
+            energy = self.energy_kcal
+            backward_s = self.backward_s
+            backward_m = self.backward_distance_m
+            left_s = runner.segment_left_s if self.started else None
+        return {
+            "ts": round(time.time(), 3),
+            "seq": self.seq,
+            "workout_state": self.workout_state(),
+            "profile": self.profile,
+            "segment": self.segment,
+            "facing": self._facing(),
+            "speed_kmh": treadmill.speed_kmh,
+            "incline_pct": treadmill.incline_pct,
+            "distance_m": round(distance_m, 1),
+            "elapsed_s": round(elapsed_s, 1),
+            "segment_left_s": None if left_s is None else round(left_s, 1),
+            "energy_kcal": None if energy is None else round(energy, 1),
+            "heart_rate_bpm": treadmill.heart_rate_bpm,
+            "backward_s": round(backward_s, 1),
+            "backward_distance_m": round(backward_m, 1),
+            "link_connected": treadmill.connected,
+            "paused_reason": runner.pause_reason if runner.state is RunState.PAUSED else None,
+            "safety_alerts": runner.alerts,
+            "data_seq": data_seq,
+        }

@@ -1,0 +1,272 @@
+"""The Textual app: screens, the workout worker, and Stop, which is live everywhere."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import signal
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+
+from treadctl.clock import Clock
+from treadctl.config import ConfigError, Settings, acknowledge_risks
+from treadctl.runtime import ClockSpeed, WorkoutOptions
+from treadctl.tui.choices import (
+    ProfileChoice,
+    TreadmillChoice,
+    list_profile_choices,
+    profile_choice,
+    simulator_choice,
+)
+from treadctl.tui.screens import (
+    ConfirmScreen,
+    EndScreen,
+    RisksScreen,
+    StartScreen,
+    WorkoutScreen,
+)
+from treadctl.tui.screens.risks import BEGINNER_PROFILE, RiskAnswer
+from treadctl.tui.screens.start import Scanner
+from treadctl.tui.session import WorkoutSession
+from treadctl.tui.widgets import AlertBanner
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class TreadctlApp(App[int]):
+    """Start screen, workout screen, end screen; the workout runs as a worker of the app.
+
+    ``workout`` opens straight on that workout (``treadctl run PROFILE``); otherwise the
+    start screen offers ``profiles`` and ``treadmills``. ``clock_factory`` gives each
+    workout its clock (tests inject a virtual one). The app's return value is an exit code.
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "treadctl"
+    ENABLE_COMMAND_PALETTE = False
+    # Classes the screens get by size.
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [  # noqa: RUF012
+        (0, "-narrow"),
+        (120, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [  # noqa: RUF012
+        (0, "-short"),
+        (36, "-tall"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # H5: one key, with priority over everything, on every screen and dialog.
+        Binding(
+            "space,escape,ctrl+c",
+            "emergency_stop",
+            "STOP",
+            key_display="space",
+            priority=True,
+            id="stop",
+            tooltip="Stop the belt now and end the workout (space, escape or ctrl+c)",
+        ),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit_app"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="theme"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        workout: WorkoutOptions | None = None,
+        treadmills: Sequence[TreadmillChoice] | None = None,
+        scan: Scanner | None = None,
+        profile_files: Sequence[str | Path] = (),
+        speed: ClockSpeed = 1.0,
+        clock_factory: Callable[[], Clock] | None = None,
+        log_path: Path | None = None,
+        handle_signals: bool = False,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.units = settings.display_units
+        self.initial_workout = workout
+        self.treadmills = list(treadmills) if treadmills else [simulator_choice()]
+        self.scan = scan
+        self.profile_files = list(profile_files)
+        self.speed: ClockSpeed = speed
+        self.clock_factory = clock_factory
+        self.log_path = log_path
+        self.handle_signals = handle_signals
+        self.risks_acknowledged = settings.risks_acknowledged
+        self.session: WorkoutSession | None = None
+        self.interrupted = False
+
+    # -- screens -----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(sig, self.on_signal)
+        if self.initial_workout is not None:
+            self.begin(self.initial_workout)
+        else:
+            self.show_start()
+
+    def show(self, screen: Screen[None]) -> None:
+        """Make ``screen`` the main screen, closing any dialog over the old one."""
+        while len(self.screen_stack) > 1 and isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_start(self) -> None:
+        profiles = list_profile_choices(self.settings, self.profile_files)
+        self.show(
+            StartScreen(
+                self.settings,
+                profiles,
+                self.treadmills,
+                self.start_from_choice,
+                scan=self.scan,
+                units=self.units,
+            )
+        )
+
+    def action_new_workout(self) -> None:
+        if self.session is None or not self.session.active:
+            self.show_start()
+
+    # -- starting a workout ------------------------------------------------------------
+
+    def start_from_choice(self, profile: ProfileChoice, treadmill: TreadmillChoice) -> None:
+        options = WorkoutOptions(
+            profile=profile.key,
+            settings=self.settings,
+            speed=self.speed,
+            quirks=treadmill.quirks,
+            log_path=self.log_path,
+            clock=self.clock_factory() if self.clock_factory is not None else None,
+            treadmill=treadmill.factory,
+        )
+        self.begin(options, profile)
+
+    def begin(self, options: WorkoutOptions, choice: ProfileChoice | None = None) -> None:
+        """Start ``options``, after the risk acknowledgment (H11) if it needs one."""
+        choice = choice or profile_choice(options.profile, self.settings)
+        acknowledged = options.risks_acknowledged or self.risks_acknowledged
+        if not choice.has_backward or acknowledged:
+            self.start_workout(dataclasses.replace(options, risks_acknowledged=acknowledged))
+            return
+
+        def answered(answer: RiskAnswer) -> None:
+            if answer is None:
+                if self.initial_workout is not None and self.session is None:
+                    self.exit(EXIT_USAGE)
+                return
+            self.remember_risks()
+            chosen = options
+            if answer == "first-steps":
+                chosen = dataclasses.replace(options, profile=BEGINNER_PROFILE)
+            self.start_workout(dataclasses.replace(chosen, risks_acknowledged=True))
+
+        beginner = choice.key == BEGINNER_PROFILE
+        self.push_screen(RisksScreen(choice.title, is_beginner=beginner), answered)
+
+    def remember_risks(self) -> None:
+        """Accepted: not asked again in this app, nor (once saved) in the config file."""
+        self.risks_acknowledged = True
+        try:
+            acknowledge_risks(self.settings.config_path)
+        except (OSError, ConfigError) as exc:
+            self.notify(
+                f"Could not save the acknowledgment ({exc}); you will be asked again.",
+                severity="warning",
+            )
+
+    def start_workout(self, options: WorkoutOptions) -> WorkoutSession:
+        session = WorkoutSession(options)
+        self.session = session
+        self.show(WorkoutScreen(session, units=self.units, bell=self.settings.bell))
+        self.run_worker(self._run(session), name="workout", group="workout", exit_on_error=False)
+        return session
+
+    async def _run(self, session: WorkoutSession) -> None:
+        await session.run()
+        pending = [
+            alert
+            for screen in self.screen_stack
+            if isinstance(screen, WorkoutScreen)
+            for alert in screen.query_one(AlertBanner).pending
+        ]
+        self.show(EndScreen(session, units=self.units, alerts=pending))
+        self.refresh_bindings()
+
+    def action_toggle_theme(self) -> None:
+        """Light for a bright room, dark for a dim one (``TEXTUAL_THEME`` sets the start)."""
+        self.theme = "textual-dark" if self.current_theme.dark is False else "textual-light"
+
+    # -- stop and quit -----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "emergency_stop":
+            # Shown always; live whenever a belt may move. Otherwise the key falls
+            # through (a space typed into the file name box on the start screen).
+            return True if self.session is not None and self.session.active else None
+        return True
+
+    def action_emergency_stop(self) -> None:
+        """H5: Stop goes to the treadmill at once, ahead of anything queued."""
+        if self.session is not None:
+            self.session.emergency_stop()
+
+    async def action_quit(self) -> None:
+        session = self.session
+        if session is None or not session.active:
+            self.exit(self.exit_code())
+            return
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        if session.runner is not None:
+            session.runner.pause()  # the belt stops first, then we ask
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self.stop_and_exit("quit from the keyboard"), group="quit")
+
+        self.push_screen(
+            ConfirmScreen(
+                "End the workout and quit?",
+                "The belt is paused. The session so far is saved either way.\n"
+                "No: stay paused here, and press r to go on.",
+                yes="End and quit",
+                no="Stay",
+            ),
+            answered,
+        )
+
+    async def stop_and_exit(self, reason: str) -> None:
+        session = self.session
+        if session is not None and session.active:
+            session.emergency_stop(reason)
+            await session.wait()
+        self.exit(self.exit_code())
+
+    def on_signal(self) -> None:
+        """SIGTERM or SIGHUP (the terminal closed): stop the belt, then exit (H5)."""
+        self.interrupted = True
+        self.run_worker(self.stop_and_exit("interrupted"), group="quit")
+
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        session = self.session
+        if session is None:
+            return EXIT_OK
+        if session.result is None:
+            return EXIT_FAILED if session.started else EXIT_OK
+        return EXIT_OK if session.result.summary.completed else EXIT_FAILED

@@ -1,0 +1,179 @@
+"""The start screen: pick a profile and a treadmill, then start."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from treadctl.config import Settings
+from treadctl.headless import clock_text
+from treadctl.tui.choices import (
+    ProfileChoice,
+    TreadmillChoice,
+    profile_choice,
+)
+from treadctl.tui.view import Units
+from treadctl.tui.widgets import ProfileDetails
+
+Scanner = Callable[[], Awaitable[Sequence[TreadmillChoice]]]
+StartHandler = Callable[[ProfileChoice, TreadmillChoice], None]
+
+
+def _option(index: int, choice: ProfileChoice) -> Option:
+    """Two lines: the title, then its times (or why it cannot start)."""
+    title = Text(choice.title, style="bold", no_wrap=True, overflow="ellipsis")
+    if choice.error:
+        title = Text.assemble(("✖ ", "bold red"), title)
+    if choice.summary is not None:
+        times = f"  {clock_text(choice.summary.total_s)}"
+        if choice.summary.backward_s:
+            times += f" · {clock_text(choice.summary.backward_s)} back"
+    else:
+        times = "  cannot be read"
+    second = Text(times, style="dim", no_wrap=True, overflow="ellipsis")
+    return Option(Group(title, second), id=str(index))
+
+
+class StartScreen(Screen[None]):
+    """Profiles on the left with the highlighted one's details; treadmill and Start below."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "start", "Start", id="start"),
+        Binding("t", "focus_treadmill", "Treadmill", id="pick_treadmill"),
+        Binding("o", "open_file", "Open file", id="open_file"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        profiles: Sequence[ProfileChoice],
+        treadmills: Sequence[TreadmillChoice],
+        on_start: StartHandler,
+        *,
+        scan: Scanner | None = None,
+        units: Units = "kmh",
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.profiles = list(profiles)
+        self.treadmills = list(treadmills)
+        self.on_start = on_start
+        self.scan = scan
+        self.units: Units = units
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "[b]treadctl[/b] · guided backward walking · pick a workout and a treadmill",
+            id="start-title",
+        )
+        with Horizontal(id="start-body"):
+            with Vertical(id="profiles-pane"):
+                yield OptionList(
+                    *(_option(i, c) for i, c in enumerate(self.profiles)), id="profiles"
+                )
+            with VerticalScroll(id="details-pane"):
+                yield ProfileDetails(units=self.units, id="details")
+        with Horizontal(id="start-controls"):
+            yield Static("Treadmill", id="treadmill-label")
+            yield Select(self._treadmill_options(), value=0, allow_blank=False, id="treadmill")
+            if self.scan is not None:
+                yield Button("Scan", id="scan")
+            yield Button("Start ▶", id="start", variant="success")
+        yield Input(
+            placeholder="Open a profile file: type a .toml path, then Enter", id="open-file"
+        )
+        yield Footer()
+
+    def _treadmill_options(self) -> list[tuple[str, int]]:
+        return [
+            (f"{t.label} · {t.detail}" if t.detail else t.label, i)
+            for i, t in enumerate(self.treadmills)
+        ]
+
+    def on_mount(self) -> None:
+        profiles = self.query_one("#profiles", OptionList)
+        profiles.border_title = "Profile"
+        self.query_one("#details-pane").border_title = "About it"
+        profiles.focus()
+        if self.profiles:
+            profiles.highlighted = 0
+            self.query_one(ProfileDetails).show(self.profiles[0])
+
+    # -- picking -----------------------------------------------------------------------
+
+    @property
+    def highlighted(self) -> ProfileChoice | None:
+        index = self.query_one("#profiles", OptionList).highlighted
+        if index is None or not 0 <= index < len(self.profiles):
+            return None
+        return self.profiles[index]
+
+    @property
+    def treadmill(self) -> TreadmillChoice:
+        value = self.query_one("#treadmill", Select).value
+        index = value if isinstance(value, int) else 0
+        return self.treadmills[index]
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        choice = self.highlighted
+        if choice is not None:
+            self.query_one(ProfileDetails).show(choice)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "start":
+            self.action_start()
+        elif event.button.id == "scan":
+            self.run_worker(self._scan(), exclusive=True, group="scan")
+
+    async def _scan(self) -> None:
+        if self.scan is None:
+            return
+        self.notify("Scanning for treadmills…")
+        found = await self.scan()
+        known = {t.label for t in self.treadmills}
+        self.treadmills += [t for t in found if t.label not in known]
+        self.query_one("#treadmill", Select).set_options(self._treadmill_options())
+        self.notify(f"{len(found)} treadmill(s) found")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        choice = profile_choice(Path(text).expanduser(), self.settings)
+        self.profiles.append(choice)
+        profiles = self.query_one("#profiles", OptionList)
+        profiles.add_option(_option(len(self.profiles) - 1, choice))
+        profiles.highlighted = len(self.profiles) - 1
+        profiles.focus()
+        event.input.value = ""
+
+    # -- keys --------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        choice = self.highlighted
+        if choice is None:
+            return
+        if choice.error:
+            self.notify(choice.error, title="Cannot start this profile", severity="error")
+            return
+        self.on_start(choice, self.treadmill)
+
+    def action_focus_treadmill(self) -> None:
+        self.query_one("#treadmill", Select).focus()
+
+    def action_open_file(self) -> None:
+        self.query_one("#open-file", Input).focus()

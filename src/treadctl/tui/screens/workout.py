@@ -1,0 +1,467 @@
+"""The workout screen: what a person on the belt needs, readable from a few steps away."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from treadctl.client import TreadmillClient
+from treadctl.headless import clock_text
+from treadctl.tui.screens.help import HelpScreen
+from treadctl.tui.session import WorkoutSession
+from treadctl.tui.view import (
+    Units,
+    distance_unit,
+    distance_value,
+    incline_value,
+    next_up,
+    speed_unit,
+    speed_value,
+    time_value,
+    timeline_position,
+    whole_value,
+)
+from treadctl.tui.widgets import (
+    AlertBanner,
+    BigNumber,
+    ConnectionStatus,
+    CuePanel,
+    DirectionIndicator,
+    HoldBanner,
+    TimelineBar,
+    TurnPrompt,
+    Upcoming,
+)
+from treadctl.workout.events import (
+    Countdown,
+    CueEvent,
+    SafetyAlert,
+    Sample,
+    SegmentEnded,
+    SegmentStarted,
+    Turnaround,
+    UserAction,
+    WorkoutEvent,
+    WorkoutStarted,
+)
+from treadctl.workout.runner import RunState
+from treadctl.workout.timeline import StepKind
+
+#: One press of + or - changes the speed by this much (km/h), within the ceilings.
+SPEED_STEP_KMH = 0.1
+#: One press of ] or [ changes the incline by this much (%), within the ceilings.
+INCLINE_STEP_PCT = 0.5
+
+
+@dataclass
+class _Widgets:
+    """The screen's widgets, looked up once (the live refresh runs twice a second)."""
+
+    speed: BigNumber
+    incline: BigNumber
+    left: BigNumber
+    distance: BigNumber
+    energy: BigNumber
+    heart: BigNumber
+    remaining: BigNumber
+    connection: ConnectionStatus
+    clock: Static
+    title: Static
+    direction: DirectionIndicator
+    alerts: AlertBanner
+    hold: HoldBanner
+    prompt: TurnPrompt
+    bar: TimelineBar
+    cues: CuePanel
+    upcoming: Upcoming
+
+
+_SPEED = Binding.Group("Speed")
+_INCLINE = Binding.Group("Incline")
+
+
+class WorkoutScreen(Screen[None]):
+    """Big numbers, direction, timeline, cues, alerts and the turnaround prompt.
+
+    It follows the session's events and the treadmill's live state (about 2 Hz); it
+    redraws only what changed. Keys act on the runner; Stop is the app's, so it is live
+    here and in every dialog.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,c", "confirm", "Confirm", key_display="enter", id="confirm"),
+        Binding("p", "pause", "Pause", id="pause"),
+        Binding("r", "resume", "Resume", id="resume"),
+        Binding(
+            "plus,equals_sign,up", "faster", "faster", key_display="+", id="faster", group=_SPEED
+        ),
+        Binding("minus,down", "slower", "slower", key_display="-", id="slower", group=_SPEED),
+        Binding(
+            "right_square_bracket,pageup",
+            "incline_up",
+            "steeper",
+            key_display="]",
+            id="incline_up",
+            group=_INCLINE,
+        ),
+        Binding(
+            "left_square_bracket,pagedown",
+            "incline_down",
+            "flatter",
+            key_display="[",
+            id="incline_down",
+            group=_INCLINE,
+        ),
+        Binding("a", "acknowledge", "Ack alert", id="acknowledge"),
+        Binding("question_mark", "help", "Keys", key_display="?", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, session: WorkoutSession, *, units: Units = "kmh", bell: bool = False):
+        super().__init__()
+        self.session = session
+        self.units: Units = units
+        self.bell = bell
+        self._remove_listener: Any = None
+        self._following = False
+        self._connected_once = False
+        self._binding_state: tuple[object, ...] = ()
+        self._segment_numbers: dict[int, int] = {}
+        self._segment_count = 0
+        self.stopping = False
+        self._widgets: _Widgets | None = None
+        self._clock_text = ""
+        self._step_seen = (-1, 0.0)
+        """The step last seen, and the workout time when it was first seen."""
+        self.turn_waiting = False
+        """A turn waits for confirmation: from its ``waiting_for_confirm`` event to ``done``."""
+
+    # -- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="topbar"):
+            yield Static("treadctl", id="title")
+            yield ConnectionStatus(id="connection")
+            yield Static("", id="clock")
+        yield DirectionIndicator(id="direction")
+        yield AlertBanner(id="alerts")
+        yield HoldBanner(id="hold")
+        yield TurnPrompt(id="turn")
+        with Horizontal(id="body"):
+            with Grid(id="numbers"):
+                yield BigNumber("SPEED", speed_unit(self.units), "-.-", id="speed")
+                yield BigNumber("INCLINE", "%", "-.-", id="incline")
+                yield BigNumber("SEGMENT LEFT", "", "--:--", id="left")
+                yield BigNumber("DISTANCE", distance_unit(self.units), "-.--", id="distance")
+                yield BigNumber("ENERGY", "kcal", "--", id="energy")
+                yield BigNumber("HEART RATE", "bpm", "--", id="heart")
+                yield BigNumber("WORKOUT LEFT", "", "--:--", id="remaining")
+            yield Upcoming(units=self.units, id="upcoming")
+        yield TimelineBar(id="timeline")
+        yield CuePanel(id="cues")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._widgets = _Widgets(
+            speed=self.query_one("#speed", BigNumber),
+            incline=self.query_one("#incline", BigNumber),
+            left=self.query_one("#left", BigNumber),
+            distance=self.query_one("#distance", BigNumber),
+            energy=self.query_one("#energy", BigNumber),
+            heart=self.query_one("#heart", BigNumber),
+            remaining=self.query_one("#remaining", BigNumber),
+            connection=self.query_one(ConnectionStatus),
+            clock=self.query_one("#clock", Static),
+            title=self.query_one("#title", Static),
+            direction=self.query_one(DirectionIndicator),
+            alerts=self.query_one(AlertBanner),
+            hold=self.query_one(HoldBanner),
+            prompt=self.query_one(TurnPrompt),
+            bar=self.query_one(TimelineBar),
+            cues=self.query_one(CuePanel),
+            upcoming=self.query_one(Upcoming),
+        )
+        self._widgets.heart.display = False
+        self._remove_listener = self.session.add_listener(self.on_workout_event)
+        self.refresh_live()
+
+    def on_unmount(self) -> None:
+        if self._remove_listener is not None:
+            self._remove_listener()
+
+    # -- what happens ------------------------------------------------------------------
+
+    def ring(self) -> None:
+        if self.bell:
+            self.app.bell()
+
+    def on_workout_event(self, event: WorkoutEvent) -> None:
+        """Called by the session for every event, on the app's event loop."""
+        w = self._widgets
+        if w is None:
+            return
+        cues = w.cues
+        match event:
+            case WorkoutStarted():
+                self._start_following()
+            case SegmentStarted():
+                cues.set_countdown("")
+                self.turn_waiting = False
+            case SegmentEnded():
+                cues.set_countdown("")
+            case CueEvent():
+                cues.set_cue(event.text)
+                self.ring()
+            case Countdown():
+                cues.set_countdown(f"{event.what} in {event.seconds_left} s")
+            case Turnaround():
+                self._on_turnaround(event)
+            case SafetyAlert():
+                w.alerts.add(event)
+                if event.needs_ack:
+                    self.ring()
+            case Sample():
+                w.distance.set_value(distance_value(event.distance_m, self.units))
+                w.energy.set_value(whole_value(event.energy_kcal))
+            case UserAction(action="stop"):
+                self.stopping = True
+            case _:
+                pass
+        self.refresh_live()
+
+    def _on_turnaround(self, event: Turnaround) -> None:
+        assert self._widgets is not None
+        cues = self._widgets.cues
+        prompt = self._widgets.prompt
+        runner = self.session.runner
+        confirm = runner is not None and runner.current_step.confirm
+        match event.phase:
+            case "warning":
+                cues.set_cue(event.message)
+                self.ring()
+            case "slowing":
+                cues.set_countdown("")
+                cues.set_cue(event.message)
+            case "turn_now":
+                prompt.show_turn(
+                    event.to_facing, event.speed_kmh, confirm=confirm, units=self.units
+                )
+                self.add_class("-turning")
+                self.ring()
+            case "waiting_for_confirm":
+                self.turn_waiting = True
+                prompt.show_turn(
+                    event.to_facing, event.speed_kmh, confirm=True, waiting=True, units=self.units
+                )
+                self.add_class("-turning")
+                self.ring()
+            case "speeding_up" | "done":
+                self.turn_waiting = False
+                self.remove_class("-turning")
+                if event.message:
+                    cues.set_cue(event.message)
+
+    def _start_following(self) -> None:
+        treadmill = self.session.treadmill
+        if self._following or treadmill is None:
+            return
+        self._following = True
+        self.run_worker(self._follow(treadmill.client), group="live", exclusive=True)
+
+    async def _follow(self, client: TreadmillClient) -> None:
+        """Redraw from the treadmill's state as it comes (latest only, about 2 Hz)."""
+        async for _state in client.states():
+            self.refresh_live()
+
+    # -- drawing -----------------------------------------------------------------------
+
+    def refresh_live(self) -> None:
+        """Bring every number and line up to date; unchanged ones are not redrawn."""
+        w = self._widgets
+        if w is None:
+            return
+        session = self.session
+        treadmill = session.treadmill
+        if treadmill is not None:
+            client = treadmill.client
+            state = client.state
+            w.speed.set_value(speed_value(state.speed_kmh, self.units))
+            w.incline.set_value(incline_value(state.incline_pct))
+            if state.heart_rate_bpm is not None:
+                if not w.heart.display:
+                    w.heart.display = True
+                    w.remaining.display = False
+                w.heart.set_value(whole_value(state.heart_rate_bpm))
+            if client.is_connected:
+                self._connected_once = True
+                w.connection.set_state("connected", treadmill.name)
+            elif session.done:
+                w.connection.set_state("closed")
+            else:
+                w.connection.set_state("lost" if self._connected_once else "connecting")
+        runner = session.runner
+        if runner is None:
+            return
+        timeline = runner.timeline
+        if w.bar.timeline is not timeline:
+            # First sight of the runner (its events may have begun before this screen
+            # was mounted): what does not change during the workout is set up once.
+            self._number_segments()
+            w.bar.set_timeline(timeline)
+            w.title.update(f"[b]{escape(runner.title)}[/b]")
+            self._start_following()
+        w.direction.facing = runner.facing
+        w.cues.set_facing(runner.facing)
+        w.left.set_value(time_value(runner.segment_left_s))
+        if runner.step_index != self._step_seen[0]:
+            self._step_seen = (runner.step_index, runner.workout_s)
+        position = timeline_position(runner, runner.workout_s - self._step_seen[1])
+        w.remaining.set_value(time_value(max(0.0, timeline.total_s - position)))
+        w.cues.set_next(next_up(runner, self.units, turn_waiting=self.turn_waiting))
+        w.upcoming.set_position(timeline, runner.step_index)
+        w.bar.set_progress(position, self._caption())
+        clock = f"{clock_text(runner.workout_s)} of {clock_text(timeline.total_s)}"
+        if clock != self._clock_text:
+            self._clock_text = clock
+            w.clock.update(clock)
+        if self.stopping:
+            w.hold.show_stopping()
+        elif runner.state is RunState.PAUSED:
+            w.hold.show_hold(runner.pause_reason, needs_confirm=runner.needs_confirm)
+        elif runner.state is RunState.RESUMING:
+            w.hold.show_hold(runner.pause_reason, needs_confirm=False, resuming=True)
+        else:
+            w.hold.clear()
+        key = (
+            runner.state,
+            self.awaiting_confirm,
+            runner.needs_confirm,
+            bool(w.alerts.pending),
+            runner.current_step.kind,
+        )
+        if key != self._binding_state:
+            self._binding_state = key
+            self.refresh_bindings()
+
+    def _number_segments(self) -> None:
+        runner = self.session.runner
+        assert runner is not None
+        count = 0
+        for index, step in enumerate(runner.timeline.steps):
+            if step.kind is StepKind.SEGMENT:
+                count += 1
+                self._segment_numbers[index] = count
+        self._segment_count = count
+
+    def _caption(self) -> str:
+        runner = self.session.runner
+        assert runner is not None
+        step = runner.current_step
+        index = runner.step_index
+        if step.kind is StepKind.SEGMENT:
+            number = self._segment_numbers.get(index, 0)
+            return f"segment {number} of {self._segment_count} · {step.label}"
+        if step.kind is StepKind.TURN:
+            return "turnaround"
+        if step.kind is StepKind.RAMP:
+            return "changing speed"
+        if step.kind is StepKind.START:
+            return "starting"
+        return "finishing"
+
+    @property
+    def cue_text(self) -> str:
+        """The cue panel's lines as plain text (what a screen reader would get)."""
+        return "\n".join(f"{label} {text}" for label, text, _ in self.query_one(CuePanel).rows())
+
+    # -- keys --------------------------------------------------------------------------
+
+    @property
+    def awaiting_confirm(self) -> bool:
+        """A turn or a hold waits for the person's Enter."""
+        runner = self.session.runner
+        if runner is None:
+            return False
+        held = runner.state is RunState.PAUSED and runner.needs_confirm
+        return held or self.turn_waiting
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        runner = self.session.runner
+        live = runner is not None and runner.state is not RunState.FINISHED
+        match action:
+            case "confirm":
+                return live and self.awaiting_confirm
+            case "pause":
+                return (
+                    live
+                    and runner is not None
+                    and runner.state
+                    in (
+                        RunState.RUNNING,
+                        RunState.RESUMING,
+                    )
+                )
+            case "resume":
+                return (
+                    live
+                    and runner is not None
+                    and runner.state is RunState.PAUSED
+                    and not runner.needs_confirm
+                )
+            case "faster" | "slower" | "incline_up" | "incline_down":
+                running = (
+                    runner is not None
+                    and runner.state is RunState.RUNNING
+                    and runner.current_step.kind is StepKind.SEGMENT
+                )
+                return True if running else None
+            case "acknowledge":
+                return bool(self.query_one(AlertBanner).pending)
+            case _:
+                return True
+
+    def action_confirm(self) -> None:
+        if self.session.runner is not None:
+            self.turn_waiting = False
+            self.session.runner.confirm()
+            self.refresh_live()
+
+    def action_pause(self) -> None:
+        if self.session.runner is not None:
+            self.session.runner.pause()
+            self.refresh_live()
+
+    def action_resume(self) -> None:
+        if self.session.runner is not None:
+            self.session.runner.resume()
+            self.refresh_live()
+
+    def action_faster(self) -> None:
+        if self.session.runner is not None:
+            self.session.runner.adjust_speed(+SPEED_STEP_KMH)
+
+    def action_slower(self) -> None:
+        if self.session.runner is not None:
+            self.session.runner.adjust_speed(-SPEED_STEP_KMH)
+
+    def action_incline_up(self) -> None:
+        if self.session.runner is not None:
+            self.session.runner.adjust_incline(+INCLINE_STEP_PCT)
+
+    def action_incline_down(self) -> None:
+        if self.session.runner is not None:
+            self.session.runner.adjust_incline(-INCLINE_STEP_PCT)
+
+    def action_acknowledge(self) -> None:
+        self.query_one(AlertBanner).acknowledge()
+        self.refresh_live()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())

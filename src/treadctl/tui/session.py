@@ -1,0 +1,140 @@
+"""One workout as the TUI runs it: :func:`run_workout` plus what the screens need to know.
+
+No Textual here: the app runs :meth:`WorkoutSession.run` as a worker and the workout
+screen listens to its events. The engine, the session log and the sinks are exactly
+those of ``treadctl run --headless``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from treadctl.client import errors as client_errors
+from treadctl.link.base import LinkError
+from treadctl.runtime import Treadmill, WorkoutOptions, WorkoutResult, run_workout
+from treadctl.workout.events import WorkoutEvent
+from treadctl.workout.profile import ProfileError
+from treadctl.workout.runner import RisksNotAcknowledged, Runner, RunState
+
+log = logging.getLogger(__name__)
+
+#: What the emergency stop says in the session log when it comes from a key.
+KEYBOARD_STOP = "stopped from the keyboard"
+
+Listener = Callable[[WorkoutEvent], None]
+
+
+class WorkoutSession:
+    """Runs one workout and keeps the runner, the treadmill and the outcome at hand."""
+
+    def __init__(self, options: WorkoutOptions) -> None:
+        self.options = options
+        self.runner: Runner | None = None
+        self.treadmill: Treadmill | None = None
+        self.log_path: Path | None = options.log_path
+        self.result: WorkoutResult | None = None
+        self.error: str | None = None
+        """Why the workout could not run (or broke off), for the end screen."""
+        self.stop_reason: str | None = None
+        self._listeners: list[Listener] = []
+        self._task: asyncio.Task[object] | None = None
+        self._stops: set[asyncio.Task[None]] = set()
+        self._done = asyncio.Event()
+
+    # -- listening ---------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with every event; returns a function that stops it."""
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return remove
+
+    def _dispatch(self, event: WorkoutEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # a display bug must not reach the runner
+                log.exception("TUI listener failed on %r", event)
+
+    def _on_runner(self, runner: Runner, treadmill: Treadmill) -> None:
+        self.runner = runner
+        self.treadmill = treadmill
+
+    def _on_log(self, path: Path) -> None:
+        self.log_path = path
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def started(self) -> bool:
+        return self._task is not None
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    @property
+    def active(self) -> bool:
+        """Started and not over: a belt may be moving, so Stop must reach it."""
+        if not self.started or self.done:
+            return False
+        return self.runner is None or self.runner.state is not RunState.FINISHED
+
+    async def wait(self) -> None:
+        await self._done.wait()
+
+    # -- running -------------------------------------------------------------------------
+
+    async def run(self) -> WorkoutResult | None:
+        """Run the workout to its end. Problems end up in :attr:`error`, not raised.
+
+        Cancelling this (the app quitting) cancels the runner, which stops the belt
+        before anything else (H5).
+        """
+        self._task = asyncio.current_task()
+        try:
+            self.result = await run_workout(
+                self.options,
+                on_event=self._dispatch,
+                on_runner=self._on_runner,
+                on_log=self._on_log,
+            )
+        except asyncio.CancelledError:
+            if self.stop_reason is None:
+                raise
+            self.error = f"ended before the workout began: {self.stop_reason}"
+        except (ProfileError, RisksNotAcknowledged) as exc:
+            self.error = str(exc)
+        except (LinkError, client_errors.TreadmillError, OSError) as exc:
+            self.error = f"could not reach the treadmill: {exc}"
+        finally:
+            self._done.set()
+        return self.result
+
+    def emergency_stop(self, reason: str = KEYBOARD_STOP) -> bool:
+        """Stop the belt now (H5). Returns False when nothing is running.
+
+        With a runner, its emergency stop goes out at once, ahead of anything queued.
+        Before there is one (still connecting), the start is called off instead: no
+        command has gone to the belt yet.
+        """
+        if not self.active:
+            return False
+        self.stop_reason = reason
+        runner = self.runner
+        if runner is None:
+            if self._task is not None:
+                self._task.cancel()
+            return True
+        task = asyncio.ensure_future(runner.emergency_stop(reason))
+        self._stops.add(task)
+        task.add_done_callback(self._stops.discard)
+        return True

@@ -1,0 +1,160 @@
+"""What the workout screen shows, worked out from the runner: plain functions, no Textual.
+
+Kept apart from the widgets so the arithmetic (what comes next, how far along the
+timeline we are, units) is tested without a screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from treadctl.headless import KM_PER_MILE, clock_text
+from treadctl.workout.profile import Direction
+from treadctl.workout.runner import Runner, RunState
+from treadctl.workout.timeline import Step, StepKind, Timeline
+
+Units = Literal["kmh", "mph"]
+
+#: Shown under every backward bout, whatever the profile's own cues say.
+BACKWARD_COACHING = "Short steps · balls of the feet first · core engaged · hands on the rails"
+FORWARD_COACHING = "Walk tall · relaxed shoulders · hands near the rails"
+
+NextKind = Literal["cue", "turn", "segment", "finish", "hold", "confirm", "start"]
+
+
+def speed_value(speed_kmh: float | None, units: Units = "kmh") -> str:
+    """A speed as digits for a big number: ``2.5``; ``--`` when unknown."""
+    if speed_kmh is None:
+        return "-.-"
+    value = speed_kmh / KM_PER_MILE if units == "mph" else speed_kmh
+    return f"{value:.1f}"
+
+
+def speed_unit(units: Units = "kmh") -> str:
+    return "mph" if units == "mph" else "km/h"
+
+
+def speed_label(speed_kmh: float, units: Units = "kmh") -> str:
+    return f"{speed_value(speed_kmh, units)} {speed_unit(units)}"
+
+
+def distance_value(distance_m: float | None, units: Units = "kmh") -> str:
+    if distance_m is None:
+        return "-.--"
+    km = distance_m / 1000
+    value = km / KM_PER_MILE if units == "mph" else km
+    return f"{value:.2f}"
+
+
+def distance_unit(units: Units = "kmh") -> str:
+    return "mi" if units == "mph" else "km"
+
+
+def incline_value(incline_pct: float | None) -> str:
+    return "-.-" if incline_pct is None else f"{incline_pct:.1f}"
+
+
+def whole_value(value: float | None) -> str:
+    """Energy or heart rate: a whole number, ``--`` when unknown."""
+    return "--" if value is None else f"{value:.0f}"
+
+
+def time_value(seconds: float | None) -> str:
+    """``04:05`` (or ``1:02:03``); ``--:--`` when there is no such time."""
+    return "--:--" if seconds is None else clock_text(seconds + 0.999)
+
+
+def facing_word(facing: Direction) -> str:
+    return "BACKWARD" if facing == "backward" else "FORWARD"
+
+
+@dataclass(frozen=True)
+class NextUp:
+    """What happens next, and in how many seconds (``None``: when the person acts)."""
+
+    kind: NextKind
+    text: str
+    seconds: float | None = None
+
+    def line(self) -> str:
+        if self.seconds is None:
+            return self.text
+        return f"{self.text} in {clock_text(self.seconds + 0.999)}"
+
+
+def _describe_segment(step: Step, units: Units) -> str:
+    what = f"{facing_word(step.facing)} at {speed_label(step.speed_kmh, units)}"
+    if step.incline_pct:
+        what += f", {step.incline_pct:g} %"
+    return f"{step.label or 'next segment'}: {what}"
+
+
+def following(
+    timeline: Timeline, index: int, after_s: float | None, units: Units = "kmh"
+) -> NextUp:
+    """The first thing worth announcing after step ``index``, ``after_s`` from now.
+
+    Ramps are passed over (their time is added); ``after_s=None`` means the current
+    step's end is not known, so neither is the countdown.
+    """
+    t = after_s
+    for step in timeline.steps[index + 1 :]:
+        match step.kind:
+            case StepKind.TURN:
+                to = facing_word(step.to_facing or step.facing)
+                return NextUp("turn", f"TURN AROUND to face {to}", t)
+            case StepKind.SEGMENT:
+                return NextUp("segment", _describe_segment(step, units), t)
+            case StepKind.FINISH:
+                return NextUp("finish", "the end: the belt stops", t)
+            case _:
+                if t is not None:
+                    t += step.duration_s
+    return NextUp("finish", "the end: the belt stops", t)
+
+
+def next_up(runner: Runner, units: Units = "kmh", *, turn_waiting: bool = False) -> NextUp:
+    """What the person should expect next, from where the runner is now.
+
+    ``turn_waiting``: a turn waits for the person's confirmation (the screen knows it
+    from the turnaround events).
+    """
+    if runner.state is RunState.READY:
+        return NextUp("start", "The belt starts slowly. Hands on the rails.")
+    if runner.state is RunState.FINISHED:
+        return NextUp("finish", "Workout over. Step off when the belt has stopped.")
+    if runner.state is RunState.PAUSED:
+        reason = runner.pause_reason or "paused"
+        if runner.needs_confirm:
+            return NextUp("hold", f"PAUSED ({reason}): press Enter to go on")
+        return NextUp("hold", f"PAUSED ({reason}): press r to resume")
+    if turn_waiting:
+        return NextUp("confirm", "Turned around? Press Enter to confirm")
+    step = runner.current_step
+    left = runner.segment_left_s
+    if step.kind is StepKind.SEGMENT and left is not None:
+        if step.segment is not None:
+            done = step.duration_s - left
+            for cue in step.segment.cues:
+                if cue.at_s > done + 0.5:
+                    return NextUp("cue", f'"{cue.text}"', cue.at_s - done)
+        return following(runner.timeline, runner.step_index, left, units)
+    if step.kind is StepKind.TURN:
+        return following(runner.timeline, runner.step_index, None, units)
+    return following(runner.timeline, runner.step_index, None, units)
+
+
+def timeline_position(runner: Runner, step_elapsed_s: float = 0.0) -> float:
+    """Seconds along the compiled timeline the workout has got to.
+
+    In a segment the runner knows; in a ramp or a turn the caller says how long the
+    current step has run (``step_elapsed_s``), and the step's length caps it.
+    """
+    if runner.state is RunState.FINISHED:
+        return runner.timeline.total_s
+    step = runner.current_step
+    left = runner.segment_left_s
+    if step.kind is StepKind.SEGMENT and left is not None:
+        return step.start_s + max(0.0, step.duration_s - left)
+    return step.start_s + min(max(step_elapsed_s, 0.0), step.duration_s)

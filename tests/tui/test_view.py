@@ -1,0 +1,163 @@
+"""The TUI's plain parts: what comes next, units, big letters, the timeline bar, choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from treadctl.config import Settings, load_settings
+from treadctl.sim import Quirk
+from treadctl.tui.choices import list_profile_choices, profile_choice, simulator_choice
+from treadctl.tui.screens.risks import risk_blocks
+from treadctl.tui.view import (
+    distance_value,
+    following,
+    incline_value,
+    speed_value,
+    time_value,
+    whole_value,
+)
+from treadctl.tui.widgets.alert_banner import alert_title
+from treadctl.tui.widgets.big_text import best_scale, big_rows, big_width, supported
+from treadctl.tui.widgets.profile_details import details_markup, segments_table
+from treadctl.tui.widgets.timeline_bar import bar_cells
+from treadctl.workout.builtin import load_profile
+from treadctl.workout.events import SafetyAlert
+from treadctl.workout.plan import plan
+from treadctl.workout.timeline import StepKind
+
+
+def test_numbers_for_the_big_digits() -> None:
+    assert speed_value(2.46) == "2.5"
+    assert speed_value(1.609344, "mph") == "1.0"
+    assert speed_value(None) == "-.-"
+    assert distance_value(1234.0) == "1.23"
+    assert distance_value(1609.344, "mph") == "1.00"
+    assert incline_value(None) == "-.-"
+    assert whole_value(141.6) == "142"
+    assert whole_value(None) == "--"
+    # A countdown shows a second as long as any of it is left.
+    assert time_value(4.2) == "00:05"
+    assert time_value(5.0) == "00:05"
+    assert time_value(0.0) == "00:00"
+    assert time_value(None) == "--:--"
+
+
+def test_following_skips_ramps_and_counts_their_time(settings: Settings) -> None:
+    timeline = plan(load_profile("first-steps"), settings)
+    first = next(i for i, s in enumerate(timeline.steps) if s.kind is StepKind.SEGMENT)
+    up = following(timeline, first, 10.0)
+    assert up.kind == "turn"
+    assert "BACKWARD" in up.text
+    ramps = 0.0
+    for step in timeline.steps[first + 1 :]:
+        if step.kind is StepKind.TURN:
+            break
+        ramps += step.duration_s
+    assert ramps > 0
+    assert up.seconds == pytest.approx(10.0 + ramps)
+    assert up.line().endswith(f"in 00:{int(10 + ramps + 0.999):02d}")
+    last = max(i for i, s in enumerate(timeline.steps) if s.kind is StepKind.SEGMENT)
+    assert following(timeline, last, 3.0).kind == "finish"
+    assert following(timeline, last, None).seconds is None
+
+
+def test_big_letters_are_three_rows_and_fall_back_when_unknown() -> None:
+    rows = big_rows("TURN AROUND NOW")
+    assert len(rows) == 3
+    assert big_width("TURN AROUND NOW") <= 76  # fits an 80-column terminal
+    assert len(big_rows("BACKWARD", scale=2)) == 5
+    assert big_width("8", scale=2) == 2 * big_width("8")
+    assert not supported("ZEBRA")
+    assert best_scale("ZEBRA", 200, 10) is None
+    assert best_scale("12.5", 200, 10) == 2
+    assert best_scale("12.5", 200, 4) == 1
+    assert best_scale("TURN AROUND NOW", 40, 10) is None
+
+
+def test_every_turn_gets_a_column_of_the_bar(settings: Settings) -> None:
+    timeline = plan(load_profile("backward-endurance-60"), settings)
+    turns = [s for s in timeline.steps if s.kind is StepKind.TURN]
+    for width in (40, 78, 158):
+        cells = bar_cells(timeline, width)
+        assert len(cells) == width
+        assert all(turn in cells for turn in turns)
+        assert cells[0].facing == "forward"
+
+
+def test_risk_text_is_reflowed_and_names_the_tui_keys() -> None:
+    blocks = risk_blocks()
+    kinds = [kind for kind, _ in blocks]
+    assert kinds == ["p", "-", "-", "-", "-", "p"]
+    assert blocks[0][1].startswith("Walking backward")
+    assert "belt that keeps running." in blocks[0][1]  # the line break is undone
+    assert "space or escape" in blocks[4][1]
+    assert all("Ctrl-C here" not in body for _, body in blocks)
+    assert blocks[5][1].startswith("Check with a doctor")
+
+
+def test_risk_blocks_of_other_text() -> None:
+    text = "Intro line\ncontinued.\n  - one\n    still one\n  - two\nOutro."
+    assert risk_blocks(text) == [
+        ("p", "Intro line continued."),
+        ("-", "one still one"),
+        ("-", "two"),
+        ("p", "Outro."),
+    ]
+
+
+def test_alert_titles() -> None:
+    assert alert_title(SafetyAlert("H6", "link_lost", "gone", True)) == "LINK LOST"
+    assert alert_title(SafetyAlert("H9", "heart_rate", "high", True)) == "HEART RATE HIGH"
+    assert alert_title(SafetyAlert("H12", "malformed-x", "odd")) == "SAFETY H12"
+
+
+def test_profile_choices_list_builtins_user_files_and_problems(
+    tmp_path: Path, config_path: Path
+) -> None:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "mine.toml").write_text(
+        'title = "Mine"\n[[segments]]\ndirection = "forward"\nspeed_kmh = 3.0\nduration = "1m"\n'
+    )
+    broken = tmp_path / "broken.toml"
+    broken.write_text("segments = 3\n")
+    settings = load_settings(config_path, max_backward_speed_kmh=1.0)
+    choices = list_profile_choices(settings, [broken], folder=folder)
+    by_title = {c.title: c for c in choices}
+    assert by_title["First steps backward"].builtin
+    assert by_title["First steps backward"].has_backward
+    assert by_title["First steps backward"].error is None
+    mine = by_title["Mine"]
+    assert not mine.builtin
+    assert not mine.has_backward
+    assert mine.turns == 0
+    assert by_title["broken.toml"].error
+    # Above the user's ceiling: listed, with the reason and how to raise it.
+    endurance = by_title["Backward endurance 60"]
+    assert endurance.error is not None
+    assert "max_backward_speed_kmh" in endurance.error
+    assert profile_choice("no-such-profile", settings).error
+
+
+def test_profile_details_list_segments_and_turns(settings: Settings) -> None:
+    choice = profile_choice("first-steps", settings)
+    table = segments_table(choice)
+    assert table is not None
+    labels = [str(cell) for cell in table.columns[4].cells]
+    assert labels[0] == "Forward warm-up"
+    assert labels[1] == "turn to face BACKWARD"
+    assert labels[2].startswith("Backward bout")
+    assert list(table.columns[0].cells)[:3] == ["▲", "↻", "▼"]
+    text = details_markup(choice)
+    assert "11:40" in text
+    assert "01:40" in text
+    assert "10 turnarounds" in text
+    assert segments_table(profile_choice("no-such-profile", settings)) is None
+
+
+def test_the_simulator_choice_names_its_quirks() -> None:
+    assert simulator_choice().factory is None
+    choice = simulator_choice(frozenset({Quirk.SPEED_LOCKED}))
+    assert "speed-locked" in choice.detail
