@@ -389,3 +389,21 @@ async def test_user_adjustments_stay_within_ceilings_and_reset_next_segment() ->
         assert w.rig.sim.belt.incline_pct == pytest.approx(0.0)  # the next segment's own
         assert w.rig.sim.belt.speed_kmh == pytest.approx(3.0)
         assert (await w.finish()).completed
+
+
+async def test_h6_link_loss_mid_command_raises_one_alarm() -> None:
+    async with workout(latency_s=0.2) as w:
+        w.start()
+        await w.at_event(is_turn("speeding_up"))  # the ramp into the backward bout
+        sent = len(w.rig.sim.stats.requests)
+        await w.until(lambda: len(w.rig.sim.stats.requests) > sent, limit_s=2)
+        w.rig.link.break_link()  # the answer to that speed command is still on its way
+        await w.rig.clock.sleep(10)
+        h6 = [a.kind for a in w.alerts() if a.hazard == "H6"]
+        assert h6 == ["link_lost", "reconnected"]  # not also "no answer" and a second reconnect
+        assert [c.error for _, c in w.commands() if not c.ok] == [
+            "the link dropped during the procedure"
+        ]
+        await w.until(lambda: bool(w.alerts("reconnected")), limit_s=30)
+        w.runner.confirm()
+        assert (await w.finish()).completed

@@ -280,7 +280,9 @@ class TreadmillClient:
     def _on_link_down(self) -> None:
         for fut in self._pending.values():
             if not fut.done():
-                fut.set_exception(errors.ControlPointTimeout(0, "link lost"))
+                # Not a timeout: the runner already hears of the loss (LinkDown) and must
+                # not raise a second alarm or start a second reconnect for it.
+                fut.set_exception(errors.NotConnected("the link dropped during the procedure"))
         self._pending.clear()
         self._assembler.reset()
         self._update(connected=False, has_control=False)
