@@ -316,6 +316,9 @@ async def test_emergency_stop_from_the_workout_screen(
         await advance_until(pilot, clock, lambda: isinstance(app.screen, EndScreen), limit_s=10)
         text = str(app.screen.query_one("#end-state").render())
         assert "stopped from the keyboard" in text
+        await pilot.press("enter")  # a new workout: back to the start screen
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
         await pilot.press("q")
     assert app.return_value == EXIT_FAILED
     assert any(e.get("action") == "stop" for e in log_types(tmp_path / "session.jsonl"))
@@ -577,3 +580,15 @@ async def test_ctrl_t_switches_between_light_and_dark(settings: Settings) -> Non
         assert app.theme == "textual-light"
         await pilot.press("ctrl+t")
         assert app.theme == "textual-dark"
+
+
+async def test_a_workout_that_cannot_start_says_why(make_app: MakeApp, tmp_path: Path) -> None:
+    clock = VirtualClock()
+    app = make_app(tmp_path / "missing.toml", clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance_until(pilot, clock, lambda: isinstance(app.screen, EndScreen), limit_s=5)
+        shown = screen_text(app)
+        assert "The workout did not run." in shown
+        assert "missing.toml" in shown
+        await pilot.press("q")
+    assert app.return_value == EXIT_FAILED

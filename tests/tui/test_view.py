@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,12 @@ def test_the_simulator_choice_names_its_quirks() -> None:
     assert simulator_choice().factory is None
     choice = simulator_choice(frozenset({Quirk.SPEED_LOCKED}))
     assert "speed-locked" in choice.detail
+
+
+def test_nothing_below_the_tui_imports_textual() -> None:
+    code = (
+        "import sys, treadctl.runtime, treadctl.headless, treadctl.workout.runner, "
+        "treadctl.sinks.recorder, treadctl.commands.run; "
+        "sys.exit(1 if any(m.split('.')[0] == 'textual' for m in sys.modules) else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

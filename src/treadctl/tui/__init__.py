@@ -10,7 +10,7 @@ from pathlib import Path
 
 from treadctl.config import Settings
 from treadctl.runtime import ClockSpeed, WorkoutOptions
-from treadctl.tui.app import TreadctlApp
+from treadctl.tui.app import EXIT_FAILED, TreadctlApp
 from treadctl.tui.choices import TreadmillChoice, simulator_choice
 from treadctl.tui.screens.start import Scanner
 from treadctl.tui.session import WorkoutSession
@@ -43,7 +43,8 @@ def run_tui(
     (default: a new file in the sessions folder).
 
     Exit codes: 0 the (last) workout completed or none was run; 1 it ended early or could
-    not run; 2 the risks were declined for ``options``; 130 SIGTERM or SIGHUP.
+    not run; 2 the risks were declined for ``options``; 130 SIGINT, SIGTERM or SIGHUP (the
+    belt is stopped first).
     """
     app = TreadctlApp(
         settings,
@@ -56,8 +57,4 @@ def run_tui(
         handle_signals=True,
     )
     code = app.run()
-    return EXIT_FAILED_IF_CRASHED if code is None else code
-
-
-#: What :func:`run_tui` returns when the app ended without an exit code (it crashed).
-EXIT_FAILED_IF_CRASHED = 1
+    return EXIT_FAILED if code is None else code  # None: the app crashed

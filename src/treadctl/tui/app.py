@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
 import signal
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -107,9 +108,9 @@ class TreadctlApp(App[int]):
     def on_mount(self) -> None:
         if self.handle_signals:
             loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGHUP):
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
-                    loop.add_signal_handler(sig, self.on_signal)
+                    loop.add_signal_handler(sig, self.on_signal, sig)
         if self.initial_workout is not None:
             self.begin(self.initial_workout)
         else:
@@ -249,17 +250,23 @@ class TreadctlApp(App[int]):
             answered,
         )
 
-    async def stop_and_exit(self, reason: str) -> None:
+    async def stop_and_exit(self, reason: str, *, terminal_gone: bool = False) -> None:
         session = self.session
         if session is not None and session.active:
             session.emergency_stop(reason)
             await session.wait()
+        if terminal_gone:
+            # Nothing to restore and nobody to show it to; Textual's terminal restore
+            # can block for ever on a vanished terminal. The belt has stopped and the
+            # session log is complete (each line is a single unbuffered write).
+            os._exit(self.exit_code())
         self.exit(self.exit_code())
 
-    def on_signal(self) -> None:
-        """SIGTERM or SIGHUP (the terminal closed): stop the belt, then exit (H5)."""
+    def on_signal(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        """SIGINT, SIGTERM or SIGHUP (the terminal closed): stop the belt, then exit (H5)."""
         self.interrupted = True
-        self.run_worker(self.stop_and_exit("interrupted"), group="quit")
+        gone = sig == signal.SIGHUP
+        self.run_worker(self.stop_and_exit("interrupted", terminal_gone=gone), group="quit")
 
     def exit_code(self) -> int:
         if self.interrupted:

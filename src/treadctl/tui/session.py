@@ -115,6 +115,9 @@ class WorkoutSession:
             self.error = str(exc)
         except (LinkError, client_errors.TreadmillError, OSError) as exc:
             self.error = f"could not reach the treadmill: {exc}"
+        except Exception as exc:  # the runner has stopped the belt already (H5)
+            log.exception("the workout stopped on an error")
+            self.error = f"the workout stopped on an error: {exc!r}"
         finally:
             self._done.set()
         return self.result

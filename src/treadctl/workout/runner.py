@@ -703,15 +703,18 @@ class Runner:
         self._turn_event("waiting_for_confirm", step, "Press confirm when you have turned.")
         give_up_at = self.clock.now() + self.confirm_timeout_s
         self._awaiting_turn_confirm = True
-        while not self._confirmed.is_set():
-            if self._abort is not None:
-                raise WorkoutAborted(self._abort)
-            await self._wait_wake(self.sample_period_s)
-            self._sample_if_due()
-            if self.clock.now() >= give_up_at and self.state is RunState.RUNNING:
-                self._hold(
-                    "waiting for you to confirm the turn", needs_confirm=True, stop_belt=True
-                )
+        try:
+            while not self._confirmed.is_set():
+                if self._abort is not None:
+                    raise WorkoutAborted(self._abort)
+                await self._wait_wake(self.sample_period_s)
+                self._sample_if_due()
+                if self.clock.now() >= give_up_at and self.state is RunState.RUNNING:
+                    self._hold(
+                        "waiting for you to confirm the turn", needs_confirm=True, stop_belt=True
+                    )
+        finally:
+            self._awaiting_turn_confirm = False
         await self._while_held()
 
     async def _ramp_to_stop(self) -> None:
