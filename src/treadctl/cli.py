@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from treadctl import __version__
 from treadctl.commands import COMMANDS
@@ -17,9 +18,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="treadctl",
-        description="Guided backward walking and running on Bluetooth FTMS treadmills.",
+        description=(
+            "Guided backward walking and running on Bluetooth FTMS treadmills. "
+            "With no COMMAND: the full-screen UI."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"treadctl {__version__}")
+    parser.add_argument(
+        "--config", type=Path, help="settings file for the full-screen UI (no COMMAND)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in COMMANDS:
         register(sub)
@@ -31,6 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     if handler is None:
+        if args.command is None:
+            # No subcommand: the full-screen UI (imported here, so the other commands
+            # never load Textual).
+            from treadctl.commands.ui import open_ui  # noqa: PLC0415
+
+            return open_ui(args)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:

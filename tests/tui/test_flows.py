@@ -20,6 +20,7 @@ from tests.tui.conftest import (
     started,
     workout_screen,
 )
+from treadctl.bluetooth.errors import BlueZNotRunning
 from treadctl.clock import VirtualClock
 from treadctl.config import Settings, load_settings
 from treadctl.ftms.control_point import StopOrPause
@@ -172,6 +173,25 @@ async def test_scanned_treadmills_join_the_list(settings: Settings) -> None:
         await pilot.pause()
         await app.workers.wait_for_complete()
         assert [t.label for t in start.treadmills] == ["Simulator", "Kingsmith WalkingPad"]
+
+
+async def test_a_failed_scan_says_why_and_keeps_the_app(settings: Settings) -> None:
+    async def scan() -> list[TreadmillChoice]:
+        raise BlueZNotRunning("BlueZ is not running on the system bus")
+
+    app = TreadctlApp(settings, scan=scan, clock_factory=VirtualClock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        start = app.screen
+        assert isinstance(start, StartScreen)
+        await pilot.click("#scan")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        messages = [n.message for n in app._notifications]
+        assert any("BlueZ" in m for m in messages)
+        assert [t.label for t in start.treadmills] == ["Simulator"]
 
 
 # -- the workout -----------------------------------------------------------------------

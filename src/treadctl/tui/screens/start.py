@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from treadctl.config import Settings
 from treadctl.headless import clock_text
+from treadctl.link.base import LinkError
 from treadctl.tui.choices import (
     ProfileChoice,
     TreadmillChoice,
@@ -143,7 +144,11 @@ class StartScreen(Screen[None]):
         if self.scan is None:
             return
         self.notify("Scanning for treadmills…")
-        found = await self.scan()
+        try:
+            found = await self.scan()
+        except LinkError as exc:  # no adapter, adapter off, no BlueZ: say what to do
+            self.notify(str(exc), title="Scan failed", severity="error", timeout=15)
+            return
         known = {t.label for t in self.treadmills}
         self.treadmills += [t for t in found if t.label not in known]
         self.query_one("#treadmill", Select).set_options(self._treadmill_options())
