@@ -30,7 +30,11 @@ The boundary is taken two ways, both on the run's clock:
   wake-up (``segment_ended`` emitted minus the runner's boundary) and send
   (control point write minus ``segment_ended``).
 
-    .venv/bin/python bench/boundary_latency.py [--segments 201] [--segment-s 0.5] [--json]
+``TREADCTL_CONFIG`` and ``TREADCTL_DATA_DIR`` point into a temporary folder and other
+``TREADCTL_*`` variables are dropped, so the user's settings play no part.
+
+    .venv/bin/python bench/boundary_latency.py [--segments 201] [--segment-s 0.5]
+        [--baseline N] [--json]
 
 Goal: p99 under 5 ms. This is a benchmark, not a test: it reports, it does not assert.
 """
@@ -42,6 +46,7 @@ import asyncio
 import bisect
 import contextlib
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -54,7 +59,7 @@ from typing import Any
 from _benchkit import machine_info, machine_lines, percentile, table
 from treadctl.client import TreadmillClient
 from treadctl.clock import Clock, MonotonicClock
-from treadctl.config import load_settings
+from treadctl.config import CONFIG_ENV, ENV_PREFIX, load_settings
 from treadctl.ftms import decode_request, uuids
 from treadctl.ftms.control_point import SetTargetInclination
 from treadctl.link.loopback import LoopbackLink
@@ -296,7 +301,27 @@ def analyse(recorder: Recorder, result: WorkoutResult) -> tuple[list[Boundary], 
     return boundaries, problems
 
 
+async def bare_sleeps(count: int, sleep_s: float) -> list[float]:
+    """How late ``asyncio.sleep(sleep_s)`` wakes on this machine, nothing else running."""
+    loop = asyncio.get_running_loop()
+    late: list[float] = []
+    for _ in range(count):
+        start = loop.time()
+        await asyncio.sleep(sleep_s)
+        late.append(loop.time() - start - sleep_s)
+    return late
+
+
+def isolate_environment(folder: Path) -> None:
+    """No user setting or file: treadctl's variables point into ``folder``, others go."""
+    for key in [k for k in os.environ if k.startswith(ENV_PREFIX)]:
+        del os.environ[key]
+    os.environ["TREADCTL_DATA_DIR"] = str(folder / "data")
+    os.environ[CONFIG_ENV] = str(folder / "config.toml")  # does not exist: all defaults
+
+
 async def measure(segments: int, segment_s: float, folder: Path) -> tuple[Recorder, WorkoutResult]:
+    isolate_environment(folder)
     clock = MonotonicClock()
     recorder = Recorder(clock)
     options = WorkoutOptions(
@@ -351,6 +376,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--segments", type=int, default=201, help="segments (boundaries + 1)")
     parser.add_argument("--segment-s", type=float, default=0.5, help="seconds per segment")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=0,
+        metavar="N",
+        help="afterwards, time N bare asyncio.sleep(SEGMENT_S) calls for comparison",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
 
@@ -358,6 +390,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         t_wall = time.perf_counter()
         recorder, result = asyncio.run(measure(args.segments, args.segment_s, Path(tmp)))
         wall_s = time.perf_counter() - t_wall
+    baseline: dict[str, float] | None = None
+    if args.baseline > 0:
+        baseline = distribution(asyncio.run(bare_sleeps(args.baseline, args.segment_s)))
     boundaries, problems = analyse(recorder, result)
     if not result.summary.completed:
         problems.append(f"the workout did not complete: {result.summary.reason}")
@@ -430,6 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         for b in boundaries
                     ],
                     "wake_by_neighbour": neighbours,
+                    "bare_sleep_lateness": baseline,
                     "problems": problems,
                     "goal": {
                         "p99_s": GOAL_P99_S,
@@ -489,6 +525,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             near_rows.append([f"{label}: {side}", str(group["count"]), *cells])
     print(table(["boundaries", "count", "mean ms", "max ms"], near_rows))
     print()
+    if baseline is not None:
+        print(
+            f"for comparison, {args.baseline} bare asyncio.sleep({args.segment_s:g}) calls woke "
+            + ", ".join(
+                f"{name} {ms(baseline[key])}"
+                for name, key in (("p50", "p50_s"), ("p99", "p99_s"), ("max", "max_s"))
+            )
+            + " ms late"
+        )
+        print()
     for label, p99, met in (
         ("from the runner's boundary", p99_runner, met_runner),
         ("from the planned boundary ", p99_planned, met_planned),
