@@ -1,4 +1,7 @@
-"""``treadctl run PROFILE --sim``: a guided workout, in real time."""
+"""``treadctl run PROFILE --sim|--device X``: a guided workout, in real time.
+
+In a terminal it opens the full-screen UI; ``--headless`` (or no terminal) prints lines.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from treadctl.bluetooth.device import (
+    NO_DEVICE_HINT,
+    add_device_arguments,
+    describe_treadmill,
+    treadmill_factory_from_args,
+)
+from treadctl.bluetooth.errors import describe_error
+from treadctl.client.errors import TreadmillError
 from treadctl.commands.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -22,9 +33,10 @@ from treadctl.commands.common import (
 )
 from treadctl.config import ConfigError, Settings, acknowledge_risks
 from treadctl.headless import KEYS_HELP, HeadlessPrinter, key_handler
-from treadctl.runtime import Treadmill, WorkoutOptions, run_workout
+from treadctl.link.base import LinkError
+from treadctl.runtime import Treadmill, TreadmillFactory, WorkoutOptions, run_workout
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
-from treadctl.sinks.mqtt.settings import MqttConfigError, MqttSettings
+from treadctl.sinks.mqtt.settings import MqttConfigError
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.plan import plan
 from treadctl.workout.profile import ProfileError
@@ -68,6 +80,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--verbose", action="store_true", help="also print every command sent")
     add_sim_arguments(parser)
+    add_device_arguments(parser)
     add_settings_argument(parser)
     add_mqtt_arguments(parser)
     parser.set_defaults(handler=handle)
@@ -99,17 +112,29 @@ def confirm_risks(settings: Settings, accept_flag: bool) -> bool:
     return True
 
 
+def _treadmill(args: argparse.Namespace, settings: Settings) -> TreadmillFactory | str | None:
+    """The factory for the treadmill to use (None: the simulator), or what is wrong."""
+    if args.sim:
+        if args.device:
+            return "choose one: --sim or --device"
+        return None
+    if args.speed != 1.0:
+        return "--speed rehearses faster than real time: only with --sim"
+    factory = treadmill_factory_from_args(args, settings)
+    if factory is None:
+        return NO_DEVICE_HINT
+    return factory
+
+
 def handle(args: argparse.Namespace) -> int:
-    if not args.sim:
-        return fail(
-            "run",
-            "real treadmills arrive with Bluetooth support; use --sim for the simulated one",
-        )
     if args.speed <= 0:
         return fail("run", "--speed must be above 0")
     settings = load_cli_settings(args)
     if settings is None:
         return EXIT_USAGE
+    treadmill = _treadmill(args, settings)
+    if isinstance(treadmill, str):
+        return fail("run", treadmill)
     try:
         mqtt = mqtt_settings_from_args(args, settings)
     except MqttConfigError as exc:
@@ -120,17 +145,32 @@ def handle(args: argparse.Namespace) -> int:
     except (ProfileError, OSError) as exc:
         print(f"treadctl run: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    acknowledged = True
-    if timeline.has_backward:
-        acknowledged = confirm_risks(settings, args.accept_risks)
-        if not acknowledged:
-            return EXIT_USAGE
-    if not args.headless and sys.stdout.isatty():
-        print("(the full-screen UI arrives with the TUI; running headless)", file=sys.stderr)
-    return asyncio.run(_run(args, settings, mqtt))
+    options = WorkoutOptions(
+        profile=args.profile,
+        settings=settings,
+        speed=args.speed,
+        quirks=frozenset(args.quirk or ()),
+        speed_unit=args.speed_unit,
+        log_path=args.log,
+        risks_acknowledged=True,
+        sinks=mqtt_sinks(mqtt),
+        treadmill=treadmill,
+    )
+    if not args.headless and sys.stdin.isatty() and sys.stdout.isatty():
+        # The full-screen UI asks for the risk acknowledgment itself, in a dialog (H11).
+        from treadctl.tui import run_tui  # noqa: PLC0415 (headless runs never load Textual)
+
+        accepted = settings.risks_acknowledged or not timeline.has_backward
+        if args.accept_risks and not accepted:
+            accepted = confirm_risks(settings, True)
+        options.risks_acknowledged = accepted
+        return run_tui(settings, options=options)
+    if timeline.has_backward and not confirm_risks(settings, args.accept_risks):
+        return EXIT_USAGE
+    return asyncio.run(_run(args, settings, options))
 
 
-async def _run(args: argparse.Namespace, settings: Settings, mqtt: MqttSettings | None) -> int:
+async def _run(args: argparse.Namespace, settings: Settings, options: WorkoutOptions) -> int:
     printer = HeadlessPrinter(units=settings.display_units, verbose=args.verbose)
     loop = asyncio.get_running_loop()
     state: dict[str, Any] = {"runner": None, "interrupted": False}
@@ -138,6 +178,9 @@ async def _run(args: argparse.Namespace, settings: Settings, mqtt: MqttSettings 
 
     def on_runner(runner: Runner, treadmill: Treadmill) -> None:
         state["runner"] = runner
+        if treadmill.kind == "bluetooth":
+            for line in describe_treadmill(treadmill.client):
+                print(line)
         handle_key = key_handler(runner, loop)
         if sys.stdin and not sys.stdin.closed and sys.stdin.isatty():
             loop.add_reader(sys.stdin.fileno(), lambda: handle_key(sys.stdin.readline()))
@@ -154,16 +197,6 @@ async def _run(args: argparse.Namespace, settings: Settings, mqtt: MqttSettings 
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal)
-    options = WorkoutOptions(
-        profile=args.profile,
-        settings=settings,
-        speed=args.speed,
-        quirks=frozenset(args.quirk or ()),
-        speed_unit=args.speed_unit,
-        log_path=args.log,
-        risks_acknowledged=True,
-        sinks=mqtt_sinks(mqtt),
-    )
     try:
         result = await run_workout(
             options,
@@ -171,6 +204,9 @@ async def _run(args: argparse.Namespace, settings: Settings, mqtt: MqttSettings 
             on_runner=on_runner,
             on_log=lambda path: print(f"session log: {path}"),
         )
+    except (LinkError, TreadmillError) as exc:
+        print(f"treadctl run: {describe_error(exc)}", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
