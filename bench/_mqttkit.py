@@ -7,11 +7,12 @@ with its own config file, or amqtt where Mosquitto is not installed.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 from _benchkit import REPO_ROOT
@@ -53,8 +54,6 @@ def broker_cpu_s(broker: Broker) -> float | None:
         fields = Path(f"/proc/{broker.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    import os  # noqa: PLC0415
-
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks
 
@@ -146,6 +145,3 @@ def stamped_treadmill(
                 await client.aclose()
 
     return open_treadmill
-
-
-Printer = Callable[[str], None]

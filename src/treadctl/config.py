@@ -240,8 +240,15 @@ def _describe(exc: ValidationError, path: Path, file_values: Mapping[str, Any]) 
             origin += "".join(
                 f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error["loc"][1:]
             )
-        lines.append(f"{origin}: {value!r} is not valid: {message}")
+        shown = "(hidden)" if _is_secret(key) else repr(value)
+        lines.append(f"{origin}: {shown} is not valid: {message}")
     return "\n".join(lines)
+
+
+def _is_secret(key: str) -> bool:
+    """A setting whose value is never echoed back, even when it is wrong."""
+    field_info = Settings.model_fields.get(key)
+    return field_info is not None and "Secret" in str(field_info.annotation)
 
 
 def format_toml_value(value: ConfigValue) -> str:

@@ -16,6 +16,7 @@ from tests.mqtt.brokers import (
     Broker,
     BrokerKind,
     Certificates,
+    amqtt_available,
     broker_kinds,
     make_broker,
     make_certificates,
@@ -33,6 +34,8 @@ def broker_kind(request: pytest.FixtureRequest) -> BrokerKind:
     kind: BrokerKind = request.param
     if kind == "mosquitto" and mosquitto_path() is None:
         pytest.fail("TREADCTL_TEST_BROKER asks for mosquitto, which is not installed")
+    if kind == "amqtt" and not amqtt_available():
+        pytest.fail("neither mosquitto nor amqtt: install mosquitto, or the dev extra")
     return kind
 
 

@@ -82,14 +82,15 @@ def quick_reconnects(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_a_broker_restart_mid_workout_changes_nothing_and_publishing_resumes(
     broker: Broker, tmp_path: Path
 ) -> None:
-    workout = start_workout(tmp_path, mqtt_for(broker, state_rate_hz=10), speed=12)
+    # Long enough (about 4 s) to outlast the outage, amqtt's start-up included.
+    workout = start_workout(tmp_path, mqtt_for(broker, state_rate_hz=10), speed=8)
     async with subscribed(broker, f"{ROOT}/state") as before:
         await before.wait_for(lambda: len(before.on(f"{ROOT}/state")) >= 2, "states")
         broker.stop()  # the subscriber loses the broker too
     last_seq_before = before.payloads(f"{ROOT}/state")[-1]["seq"]
     await asyncio.sleep(0.3)
     # The broker keeps nothing (no persistence): whatever arrives now was sent again.
-    broker.start()
+    await asyncio.to_thread(broker.start)
     async with subscribed(broker, "#") as after:
         await after.wait_for(
             lambda: any(s["seq"] > last_seq_before + 1 for s in after.payloads(f"{ROOT}/state")),
@@ -126,10 +127,14 @@ async def test_events_from_while_the_broker_was_away_arrive_after_it_is_back(
     workout = start_workout(tmp_path, mqtt_for(broker), speed=12)
     async with subscribed(broker, f"{ROOT}/event") as before:
         await before.wait_for(lambda: bool(before.payloads(f"{ROOT}/event")), "an event")
-    broker.stop()
+        # Held (as by the pause key) while the broker is away, so the workout is still
+        # on when the subscriber is back; its pause and resume are events too.
+        workout.runner.pause()
+        broker.stop()
     await asyncio.sleep(0.4)
-    broker.start()
+    await asyncio.to_thread(broker.start)
     async with subscribed(broker, f"{ROOT}/event") as after:
+        workout.runner.resume()
         run = await workout.finish()
         await after.wait_for(
             lambda: any(e["type"] == "finished" for e in after.payloads(f"{ROOT}/event")),
@@ -138,6 +143,7 @@ async def test_events_from_while_the_broker_was_away_arrive_after_it_is_back(
     seen = before.payloads(f"{ROOT}/event") + after.payloads(f"{ROOT}/event")
     labels = [e["label"] for e in seen if e["type"] == "segment_started"]
     assert labels == ["Warm-up", "Backward bout", "Cool-down"]
+    assert "paused" in [e["type"] for e in after.payloads(f"{ROOT}/event")]
     assert run.result.summary.completed
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from treadctl.config import load_settings
+from treadctl.cli import main
+from treadctl.config import ConfigError, load_settings
 from treadctl.sinks.mqtt import MqttConfigError, mqtt_settings_from, parse_mqtt_url, safe_id
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args
 from treadctl.sinks.mqtt.settings import numbered
@@ -133,3 +134,33 @@ def test_several_treadmills_get_numbered_ids_only_where_ids_were_given() -> None
     assert (numbered(base, 2).device_id, numbered(base, 2).client_id) == ("lane-2", "coach-2")
     plain = numbered(parse_mqtt_url("mqtt://gym"), 2)
     assert (plain.device_id, plain.client_id) == (None, None)
+
+
+def test_the_cli_refuses_a_bad_broker_url_before_anything_moves(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "first-steps", "--sim", "--mqtt", "http://gym"]) == 2
+    assert "mqtt:// or mqtts://" in capsys.readouterr().err
+    assert main(["replay", "first-steps", "--mqtt", "mqtt://gym/base"]) == 2
+    assert "base topic" in capsys.readouterr().err
+
+
+def test_replay_count_needs_no_broker_and_refuses_events(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["replay", "first-steps", "--count", "2", "--events"]) == 2
+    assert "--events" in capsys.readouterr().err
+    assert main(["replay", "first-steps", "--count", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("workout completed") == 2
+    assert "== treadctl-sim-2" in out
+
+
+def test_a_wrong_password_value_is_never_echoed(config_path: Path) -> None:
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    config_path.write_text("mqtt_password = 123456789\n")  # a number, not a string
+    with pytest.raises(ConfigError) as err:
+        load_settings(config_path)
+    assert "mqtt_password" in str(err.value)
+    assert "123456789" not in str(err.value)
+    assert "(hidden)" in str(err.value)

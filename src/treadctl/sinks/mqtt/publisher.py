@@ -263,7 +263,10 @@ class Publisher:
 
     async def _run(self) -> None:
         delay_s = BACKOFF_INITIAL_S
-        while not self._closing:
+        while True:
+            # Closing while away from the broker: one more try at once, to send the final
+            # state and the events that waited (close() bounds how long it may take).
+            last_try = self._closing
             established = False
             try:
                 async with self._client() as client:
@@ -283,6 +286,8 @@ class Publisher:
             finally:
                 self._connected = False
             self._failed(problem, lost=established)
+            if last_try:
+                return
             if established:
                 delay_s = BACKOFF_INITIAL_S
             with contextlib.suppress(TimeoutError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -200,6 +201,7 @@ class MqttSink:
                 "accepted": decision.accepted,
                 "reason": decision.reason,
                 "retained": retained,
+                "ts": round(time.time(), 3),
             }
         )
 

@@ -91,6 +91,7 @@ class StateTracker:
         self._distance_last: float | None = None
         self._energy_last: float | None = None
         self._ws_last: float | None = None
+        self._published: dict[str, float] = {}
 
     # -- following ---------------------------------------------------------------------
 
@@ -177,6 +178,21 @@ class StateTracker:
             backward_s = self.backward_s
             backward_m = self.backward_distance_m
             left_s = runner.segment_left_s if self.started else None
+        # Home Assistant reads a drop in a total_increasing sensor as a new meter: these
+        # never go down within a workout (the summary's figures can differ from the
+        # running count by a tenth).
+        totals = {
+            "distance_m": round(distance_m, 1),
+            "elapsed_s": round(elapsed_s, 1),
+            "energy_kcal": None if energy is None else round(energy, 1),
+            "backward_s": round(backward_s, 1),
+            "backward_distance_m": round(backward_m, 1),
+        }
+        for key, value in totals.items():
+            if value is None:
+                continue
+            highest = max(value, self._published.get(key, value))
+            totals[key] = self._published[key] = highest
         return {
             "ts": round(time.time(), 3),
             "seq": self.seq,
@@ -186,13 +202,13 @@ class StateTracker:
             "facing": self._facing(),
             "speed_kmh": treadmill.speed_kmh,
             "incline_pct": treadmill.incline_pct,
-            "distance_m": round(distance_m, 1),
-            "elapsed_s": round(elapsed_s, 1),
+            "distance_m": totals["distance_m"],
+            "elapsed_s": totals["elapsed_s"],
             "segment_left_s": None if left_s is None else round(left_s, 1),
-            "energy_kcal": None if energy is None else round(energy, 1),
+            "energy_kcal": totals["energy_kcal"],
             "heart_rate_bpm": treadmill.heart_rate_bpm,
-            "backward_s": round(backward_s, 1),
-            "backward_distance_m": round(backward_m, 1),
+            "backward_s": totals["backward_s"],
+            "backward_distance_m": totals["backward_distance_m"],
             "link_connected": treadmill.connected,
             "paused_reason": runner.pause_reason if runner.state is RunState.PAUSED else None,
             "safety_alerts": runner.alerts,
