@@ -31,7 +31,7 @@ def load_cli_settings(args: argparse.Namespace) -> Settings | None:
         return None
 
 
-def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
+def add_quirk_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quirk",
         action="append",
@@ -41,6 +41,10 @@ def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
         help="make the simulator behave like a real machine that deviates from the spec "
         f"(repeatable): {', '.join(q.value for q in Quirk)}",
     )
+
+
+def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
+    add_quirk_argument(parser)
     parser.add_argument(
         "--speed-unit",
         choices=("kmh", "mph"),

@@ -21,9 +21,9 @@ from typing import Any
 from treadctl.bluez_fake import ADVERTISING_MODES, FakeBlueZ, FakeDevice, PrivateBus
 from treadctl.bluez_fake.bus import PrivateBusError
 from treadctl.clock import MonotonicClock
-from treadctl.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from treadctl.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_quirk_argument, fail
 from treadctl.ftms import uuids
-from treadctl.sim import Quirk, SimConfig, SimTreadmill
+from treadctl.sim import SimConfig, SimTreadmill
 
 CONSOLE_HELP = (
     "console (type, then Enter): stop, pause, start, key (safety key), drop (out of range), "
@@ -44,15 +44,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--bluez", action="store_true", help="serve it through a fake BlueZ (required for now)"
     )
-    parser.add_argument(
-        "--quirk",
-        action="append",
-        type=Quirk,
-        choices=list(Quirk),
-        metavar="NAME",
-        help="behave like a real machine that deviates from the spec (repeatable): "
-        + ", ".join(q.value for q in Quirk),
-    )
+    add_quirk_argument(parser)
     parser.add_argument("--name", default="treadctl-sim", help="advertised name")
     parser.add_argument("--address", default="AA:BB:CC:DD:EE:01", help="Bluetooth address")
     parser.add_argument(
