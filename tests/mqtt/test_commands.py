@@ -93,6 +93,8 @@ async def test_remote_pause_holds_the_workout_and_resume_is_refused_by_default(
         await sub.wait_for(
             lambda: any(e["type"] == "paused" for e in sub.payloads(f"{ROOT}/event")), "paused"
         )
+        paused = [e for e in sub.payloads(f"{ROOT}/event") if e["type"] == "paused"]
+        assert paused[0]["reason"] == "paused remotely (MQTT)"  # not "paused by you"
         await sub.publish(f"{CMD}/resume", "PRESS")
         await sub.wait_for(lambda: len(answers(sub)) == 2, "two answers")
         sim = workout.holder["treadmill"].sim
@@ -117,6 +119,8 @@ async def test_remote_resume_works_once_the_user_enables_it(broker: Broker, tmp_
         await sub.wait_for(
             lambda: any(e["type"] == "paused" for e in sub.payloads(f"{ROOT}/event")), "paused"
         )
+        paused = [e for e in sub.payloads(f"{ROOT}/event") if e["type"] == "paused"]
+        assert paused[0]["reason"] == "paused remotely (MQTT)"  # not "paused by you"
         await sub.publish(f"{CMD}/resume", "PRESS")
         run = await workout.finish()
         await sub.wait_for(lambda: len(answers(sub)) == 2, "two answers")

@@ -251,9 +251,10 @@ class Runner:
             self._request_resume()
         self._wake.set()
 
-    def pause(self) -> None:
+    def pause(self, reason: str = "paused by you") -> None:
+        """Pause the belt and the workout clock; ``reason`` says who asked."""
         self._user("pause")
-        self._hold("paused by you", needs_confirm=False, stop_belt=True)
+        self._hold(reason, needs_confirm=False, stop_belt=True)
 
     def resume(self) -> None:
         self._user("resume")

@@ -212,7 +212,7 @@ class MqttSink:
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
             case "pause":
-                runner.pause()
+                runner.pause("paused remotely (MQTT)")
             case "resume":
                 runner.resume()
             case _:  # decide() accepts nothing else
