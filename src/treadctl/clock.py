@@ -87,10 +87,6 @@ class VirtualClock:
         """Sleepers still waiting (cancelled ones are dropped lazily)."""
         return sum(1 for _, _, fut in self._timers if not fut.done())
 
-    def next_deadline(self) -> float | None:
-        self._drop_cancelled()
-        return self._timers[0][0] if self._timers else None
-
     def _drop_cancelled(self) -> None:
         while self._timers and self._timers[0][2].done():
             heapq.heappop(self._timers)

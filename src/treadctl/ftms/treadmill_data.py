@@ -8,7 +8,6 @@ pads put a step count there (u16 and one zero byte) after the standard fields.
 
 from __future__ import annotations
 
-import dataclasses
 import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -422,8 +421,3 @@ class TreadmillDataAssembler:
         """Forget a partly received record (on link loss it is discarded, FTMS §4.18)."""
         self.dropped_packets += len(self._pending)
         self._pending = []
-
-
-def replace(record: TreadmillData, **changes: Any) -> TreadmillData:
-    """``dataclasses.replace`` that keeps ``present`` in step with the fields set."""
-    return dataclasses.replace(record, **changes, present=record.present | set(changes))
