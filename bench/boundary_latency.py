@@ -21,7 +21,7 @@ The boundary is taken two ways, both on the run's clock:
 
 - **planned**: the run start (``Runner._t0``) plus the step's ``start_s`` in the compiled
   timeline, the time the plan puts the boundary at;
-- **runner's**: when the previous segment's wait began (``Runner._run_for`` is wrapped on
+- **runner's**: when the previous segment's wait began (``Runner.run_for`` is wrapped on
   the instance to stamp its start) plus that segment's duration, the time the runner
   itself is waiting for. The runner times each segment from its own start, not from the
   plan, so the planned boundary moves away from it: start-up (the belt start waits for the
@@ -91,7 +91,7 @@ class Recorder:
     clock: Clock
     stamps: list[Stamp] = field(default_factory=list)
     run_for_starts: list[tuple[int, float, float]] = field(default_factory=list)
-    """(step index, clock time, duration) of every ``Runner._run_for`` call."""
+    """(step index, clock time, duration) of every ``Runner.run_for`` call."""
     runner: Runner | None = None
     ticks: list[float] = field(default_factory=list)
     """Clock times of the simulator's Treadmill Data notifications (its 2 Hz tick)."""
@@ -140,17 +140,17 @@ def stamped_treadmill(
 
 
 def instrument(recorder: Recorder) -> Callable[[Runner, Treadmill], None]:
-    """Stamp the start of every ``_run_for`` (the runner's own segment clock)."""
+    """Stamp the start of every ``run_for`` (the runner's own segment clock)."""
 
     def on_runner(runner: Runner, treadmill: Treadmill) -> None:
         recorder.runner = runner
-        original: Callable[..., Coroutine[Any, Any, None]] = runner._run_for
+        original: Callable[..., Coroutine[Any, Any, None]] = runner.run_for
 
         async def run_for(duration_s: float, marks: list[Any]) -> None:
             recorder.run_for_starts.append((runner.step_index, recorder.clock.now(), duration_s))
             await original(duration_s, marks)
 
-        setattr(runner, "_run_for", run_for)  # noqa: B010 (mypy refuses assigning a method)
+        setattr(runner, "run_for", run_for)  # noqa: B010 (mypy refuses assigning a method)
 
     return on_runner
 
@@ -219,9 +219,9 @@ class Boundary:
 def analyse(recorder: Recorder, result: WorkoutResult) -> tuple[list[Boundary], list[str]]:
     problems: list[str] = []
     assert recorder.runner is not None
-    t0 = recorder.runner._t0
+    t0 = recorder.runner.holds.t0_s
     steps = result.timeline.steps
-    # Segment index -> timeline step, and step index -> the segment's _run_for start.
+    # Segment index -> timeline step, and step index -> the segment's run_for start.
     step_of = {s.segment.index: (i, s) for i, s in enumerate(steps) if s.segment is not None}
     run_for_of: dict[int, tuple[float, float]] = {}
     for step_index, at_s, duration_s in recorder.run_for_starts:

@@ -222,6 +222,7 @@ async def run_workout(
                 limits,
                 speed_range=client.speed_range,
                 incline_range=client.incline_range,
+                source=_source_of(profile, options.profile),
             )
         else:
             limits = plan_limits(profile, options.settings)

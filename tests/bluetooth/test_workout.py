@@ -215,12 +215,15 @@ async def test_link_lost_during_a_backward_bout(radio: Radio, tmp_path: Path) ->
     # A command in flight when the link dropped also fails, as "no answer".
     assert set(alerts) <= {"link_lost", "no_answer", "reconnected"}
     assert any(isinstance(e, Paused) and e.needs_confirm for e in events)
-    # Offline nothing was queued; once back, only control and a pause went out.
-    assert kinds(seen["requests_before_confirm"]) == ["RequestControl", "StopOrPause"]
-    assert seen["requests_before_confirm"][1].control == 2  # pause
+    # Offline nothing was queued; once back, only control, a pause, and the slow start
+    # speed left stored on the paused machine went out.
+    before_confirm = seen["requests_before_confirm"]
+    assert kinds(before_confirm) == ["RequestControl", "StopOrPause", "SetTargetSpeed"]
+    assert before_confirm[1].control == 2  # pause
+    assert before_confirm[2].speed_kmh == 0.5
     assert seen["state_before_confirm"] == (BeltState.PAUSED, 0.0, RunState.PAUSED)
     # After the confirmation the belt came back gently, and the workout ran to its end.
-    after = sim.stats.requests[seen["requests_at_drop"] + 2 :]
+    after = sim.stats.requests[seen["requests_at_drop"] + 3 :]
     assert isinstance(after[-1], StopOrPause)
     assert after[-1].is_stop
     assert any(isinstance(r, StartOrResume) for r in after)

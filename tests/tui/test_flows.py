@@ -290,7 +290,14 @@ async def test_speed_keys_adjust_within_the_ceiling(make_app: MakeApp, short_pro
     app = make_app(short_profile, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, clock)
-        await advance(pilot, clock, 8)
+        runner = runner_of(app)
+        await advance_until(
+            pilot,
+            clock,
+            lambda: runner.current_step.kind is StepKind.SEGMENT,
+            limit_s=60,
+        )
+        await advance(pilot, clock, 2)
         await pilot.press("plus", "plus", "plus")
         await advance(pilot, clock, 3)
         assert sim_of(app).belt.target_speed_kmh == pytest.approx(3.3)
@@ -301,7 +308,6 @@ async def test_speed_keys_adjust_within_the_ceiling(make_app: MakeApp, short_pro
         await advance(pilot, clock, 2)
         assert sim_of(app).belt.target_incline_pct == pytest.approx(0.5)
         # Backward, + never gets past the backward ceiling (H2).
-        runner = runner_of(app)
         await advance_until(
             pilot,
             clock,

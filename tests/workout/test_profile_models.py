@@ -8,10 +8,10 @@ import pytest
 from pydantic import ValidationError
 
 from treadctl.config import load_settings
+from treadctl.units import KMH_PER_MPH
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.loader import load_profile_file, parse_profile, profile_from_data
 from treadctl.workout.profile import (
-    KMH_PER_MPH,
     Limits,
     Profile,
     ProfileError,

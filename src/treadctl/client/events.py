@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from treadctl.client.state import TreadmillState
+
 
 @dataclass(frozen=True, slots=True)
 class StoppedAtConsole:
@@ -48,6 +50,17 @@ class ControlLost:
 
 
 @dataclass(frozen=True, slots=True)
+class DataRecord:
+    """A complete Treadmill Data record arrived; ``state`` includes it.
+
+    Listeners see every record in order (the state stream skips for slow readers), so a
+    filter of readings can judge each against the one before it.
+    """
+
+    state: TreadmillState
+
+
+@dataclass(frozen=True, slots=True)
 class LinkDown:
     """The link to the treadmill dropped."""
 
@@ -80,6 +93,7 @@ ClientEvent = (
     | MachineReset
     | ControlLost
     | LinkDown
+    | DataRecord
     | MalformedData
     | RangeAdjusted
 )

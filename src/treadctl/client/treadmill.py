@@ -16,12 +16,13 @@ import dataclasses
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any, Literal
+from typing import Any
 
 from treadctl.client import errors
 from treadctl.client.events import (
     ClientEvent,
     ControlLost,
+    DataRecord,
     LinkDown,
     MachineReset,
     MalformedData,
@@ -33,6 +34,7 @@ from treadctl.client.events import (
     TargetSpeedChanged,
 )
 from treadctl.client.gate import ProcedureGate
+from treadctl.client.grid import SpeedGrid
 from treadctl.client.state import BeltStatus, Latest, TreadmillState
 from treadctl.clock import Clock, wait_for
 from treadctl.ftms import uuids
@@ -66,11 +68,9 @@ from treadctl.link.base import (
     GattLink,
     LinkError,
 )
+from treadctl.units import KMH_PER_MPH, SpeedUnit
 
 log = logging.getLogger(__name__)
-
-KMH_PER_MPH = 1.609344
-SpeedUnit = Literal["kmh", "mph"]
 
 #: FTMP §4.4.14.3: the ATT transaction timeout.
 CP_TIMEOUT_S = 30.0
@@ -86,6 +86,9 @@ START_MOVING_TIMEOUT_S = 5.0
 START_TOGGLE_DATA_WAIT_S = 3.0
 #: Do not re-request control more often than this (another app may be fighting for it).
 CONTROL_RETRY_INTERVAL_S = 10.0
+#: A "stopped or paused by the user" status this soon after our own stop or pause, with the
+#: same control value, is the machine echoing our command, not a person at the console.
+OWN_COMMAND_ECHO_S = 3.0
 #: Fallback ranges when the machine does not publish its own.
 DEFAULT_SPEED_RANGE = SupportedRange(0.5, 20.0, 0.1)
 DEFAULT_INCLINE_RANGE = SupportedRange(0.0, 15.0, 0.5)
@@ -139,6 +142,8 @@ class TreadmillClient:
         self._last_control_retry_s: float | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._unhook_disconnect: Callable[[], None] | None = None
+        self._own_halt: tuple[int, float] | None = None
+        self._stopping: asyncio.Future[None] | None = None
 
     # -- state and events --------------------------------------------------------------
 
@@ -183,6 +188,11 @@ class TreadmillClient:
         return kmh / KMH_PER_MPH if self.speed_unit == "mph" else kmh
 
     @property
+    def speed_grid(self) -> SpeedGrid:
+        """The machine's speed grid in its own unit (a default where it publishes none)."""
+        return SpeedGrid(self._speed_range_wire or DEFAULT_SPEED_RANGE, self.speed_unit)
+
+    @property
     def speed_range(self) -> SupportedRange:
         """The machine's speed range in km/h (a default where it publishes none)."""
         wire = self._speed_range_wire or DEFAULT_SPEED_RANGE
@@ -194,6 +204,10 @@ class TreadmillClient:
             self._speed_from_wire(wire.increment),
             wire.deviations,
         )
+
+    def set_speed_unit(self, unit: SpeedUnit) -> None:
+        """The machine's speed fields hold ``unit`` numbers (from now on)."""
+        self.speed_unit = unit
 
     @property
     def incline_range(self) -> SupportedRange:
@@ -283,6 +297,8 @@ class TreadmillClient:
                 # Not a timeout: the runner already hears of the loss (LinkDown) and must
                 # not raise a second alarm or start a second reconnect for it.
                 fut.set_exception(errors.NotConnected("the link dropped during the procedure"))
+                # Whoever waited may be gone (cancelled): never leave it unretrieved.
+                fut.add_done_callback(_retrieve)
         self._pending.clear()
         self._assembler.reset()
         self._update(connected=False, has_control=False)
@@ -310,6 +326,7 @@ class TreadmillClient:
         record = self._assembler.feed(packet)
         if record is not None:
             self._apply_record(record)
+            self._emit(DataRecord(self.state))
 
     def _apply_record(self, r: TreadmillData) -> None:
         s = self.state
@@ -348,7 +365,8 @@ class TreadmillClient:
             case StatusOp.STOPPED_OR_PAUSED_BY_USER:
                 paused = status.control == StopControl.PAUSE
                 self._update(belt=BeltStatus.PAUSED if paused else BeltStatus.STOPPED)
-                self._emit(StoppedAtConsole(paused=paused))
+                if not self._is_own_echo(int(status.control or 0)):
+                    self._emit(StoppedAtConsole(paused=paused))
             case StatusOp.STARTED_OR_RESUMED_BY_USER:
                 self._update(belt=BeltStatus.RUNNING)
                 self._emit(StartedAtConsole())
@@ -382,6 +400,15 @@ class TreadmillClient:
             self.stats.stale_responses += 1
             return
         fut.set_result(response)
+
+    def _is_own_echo(self, control: int) -> bool:
+        """Is this "stopped or paused by the user" our own command coming back?"""
+        own = self._own_halt
+        return (
+            own is not None
+            and own[0] == control
+            and self.clock.now() - own[1] <= OWN_COMMAND_ECHO_S
+        )
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -488,6 +515,18 @@ class TreadmillClient:
         self._update(target_speed_kmh=snapped.value)
         return snapped
 
+    async def send_speed_wire(self, wire: float) -> float:
+        """Send a target speed already on the machine's grid, in its unit; returns km/h.
+
+        The workout's gate decides ``wire``; this only checks it is a speed at all.
+        """
+        if wire <= 0:
+            raise ValueError("a speed must be above 0: use stop() or pause()")
+        await self._procedure(SetTargetSpeed(speed_kmh=wire))
+        kmh = self._speed_from_wire(wire)
+        self._update(target_speed_kmh=kmh)
+        return kmh
+
     async def set_incline(self, incline_pct: float) -> Snapped:
         snapped = self.snap_incline(incline_pct)
         await self._procedure(SetTargetInclination(incline_pct=snapped.value))
@@ -532,7 +571,9 @@ class TreadmillClient:
         return False
 
     async def pause(self) -> None:
+        self._own_halt = (int(StopControl.PAUSE), self.clock.now())
         await self._procedure(StopOrPause(control=StopControl.PAUSE))
+        self._own_halt = (int(StopControl.PAUSE), self.clock.now())
         self._update(belt=BeltStatus.PAUSED)
 
     async def stop(self) -> None:
@@ -541,9 +582,20 @@ class TreadmillClient:
         Waits at most ``stop_preempt_s`` for a procedure already in flight, then sends the
         stop anyway, retrying while the machine says it is busy. Always attempted, even
         after a control point timeout: the belt matters more than the letter of the spec.
+        A second stop while one is on its way waits for that one (and shares its result)
+        rather than cancelling it.
         """
         if not self.is_connected:
             raise errors.NotConnected(f"not connected to {self.link.name}: stop at the console")
+        if self._stopping is not None and not self._stopping.done():
+            await asyncio.shield(self._stopping)
+            return
+        self._stopping = asyncio.ensure_future(self._stop_now())
+        self._stopping.add_done_callback(_retrieve)
+        await asyncio.shield(self._stopping)
+
+    async def _stop_now(self) -> None:
+        self._own_halt = (int(StopControl.STOP), self.clock.now())
         op = int(ControlOp.STOP_OR_PAUSE)
         self._gate.cancel_queued(errors.ProcedureCancelled(op, "an emergency stop came first"))
         request = StopOrPause(control=StopControl.STOP)
@@ -566,7 +618,14 @@ class TreadmillClient:
         finally:
             if acquired:
                 self._gate.release()
+        self._own_halt = (int(StopControl.STOP), self.clock.now())
         self._update(belt=BeltStatus.STOPPED, target_speed_kmh=None)
+
+
+def _retrieve(fut: asyncio.Future[Any]) -> None:
+    """Mark a future's exception as seen (asyncio warns about unretrieved ones)."""
+    if not fut.cancelled():
+        fut.exception()
 
 
 _CHAR_NAMES = {

@@ -16,11 +16,11 @@ from treadctl.commands.common import (
     load_cli_settings,
 )
 from treadctl.config import DisplayUnits, Settings
+from treadctl.units import KMH_PER_MPH
 from treadctl.workout.builtin import list_builtin, load_profile
 from treadctl.workout.durations import format_duration
 from treadctl.workout.plan import plan_limits
 from treadctl.workout.profile import (
-    KMH_PER_MPH,
     CeilingError,
     FlatSegment,
     Profile,

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from treadctl.units import KMH_PER_MPH
+
+__all__ = ["KMH_PER_MPH", "Quirk", "SimConfig"]
+
 
 class Quirk(StrEnum):
     """Deviations from the spec seen on real machines (ftms.md, "How real machines deviate")."""
@@ -27,9 +31,8 @@ class Quirk(StrEnum):
     """Target Speed Changed (0x05) notified on every tick while the belt ramps (UREVO)."""
     TRAINING_STATUS_RFU = "training-status-rfu"
     """Training Status codes from the reserved range (0x10 running, 0x11 paused)."""
-
-
-KMH_PER_MPH = 1.609344
+    STATUS_ECHO = "status-echo"
+    """Fitness Machine Status for a client's own commands goes back to that client too."""
 
 
 @dataclass(frozen=True, slots=True)

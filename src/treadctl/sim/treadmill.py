@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
@@ -157,6 +157,9 @@ class SimTreadmill:
         """Set by tests (or a heart rate model) to report a heart rate."""
         self.connections: list[SimConnection] = []
         self.stats = SimStats()
+        self.observers: list[Callable[[float, float], None]] = []
+        """Called with (clock time, belt speed in km/h) each time the physics advance:
+        how a test or the fault campaign judges what the belt really did."""
         self.targeted_distance_m: int | None = None
         self.targeted_time_s: int | None = None
         self._speed_target_set = False
@@ -442,8 +445,9 @@ class SimTreadmill:
 
     def _notify_others(self, origin: SimConnection, status: MachineStatus) -> None:
         """Changes a client made go to the other clients only (FTMS §4.17.1)."""
+        echo = self.config.has(Quirk.STATUS_ECHO)
         for conn in list(self.connections):
-            if conn is not origin:
+            if conn is not origin or echo:
                 self._send_status(conn, status)
 
     def training_status(self) -> TrainingStatusValue:
@@ -489,6 +493,8 @@ class SimTreadmill:
         now = self.clock.now()
         self.belt.advance(now - self._last_advance)
         self._last_advance = now
+        for observer in self.observers:
+            observer(now, self.belt.speed_kmh)
 
     def tick(self) -> None:
         """Advance and notify Treadmill Data once (the run loop calls this at the data rate)."""

@@ -1,10 +1,10 @@
 """The workout engine: profiles and their loaders (the compiler and runner build on these)."""
 
+from treadctl.units import KMH_PER_MPH
 from treadctl.workout.builtin import builtin_dir, list_builtin, load_profile
 from treadctl.workout.durations import DurationError, format_duration, parse_duration
 from treadctl.workout.loader import load_profile_file, parse_profile, profile_from_data
 from treadctl.workout.profile import (
-    KMH_PER_MPH,
     CeilingError,
     Cue,
     Direction,

@@ -52,4 +52,5 @@ def plan(
         plan_limits(profile, settings),
         speed_range=speed_range,
         incline_range=incline_range,
+        source=profile.source,
     )

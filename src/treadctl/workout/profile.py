@@ -31,9 +31,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from treadctl.config import Settings, env_var
+from treadctl.units import KMH_PER_MPH
 from treadctl.workout.durations import DurationError, format_duration, parse_duration
 
-KMH_PER_MPH = 1.609344
 #: No treadmill belt goes faster; a bigger number is a typo (or a unit mix-up).
 MAX_SPEED_KMH = 30.0
 #: Declines and inclines beyond these exist on no consumer or clinical treadmill.

@@ -1,37 +1,39 @@
 """Runs a timeline on a treadmill against a clock, and keeps the person on it safe.
 
-The runner owns every command that goes to the belt during a workout. It emits events
-and never prints. The workout clock runs only while the workout runs: pauses, holds,
-link loss and the ramp back up after a resume do not count.
+The runner owns the workout: its state, its clock, what the person does and what the
+machine reports. It emits events and never prints. Its parts, each in a module of its own:
 
-Hazards handled here (design.md section 3): H1 turnarounds, H2 ceilings on every
-command, H3 ramps, H4 range adjustments told once, H5 emergency stop and stop on any
-error, H6 link loss, H7 console stop / safety key / control lost, H8 target not
-reached, H9 heart rate, H11 risk acknowledgment, H12 bad or stale data.
+- :mod:`~treadctl.workout.gate`: the last gate every command passes (H1-H4);
+- :mod:`~treadctl.workout.belt`: the commands, through the gate, to the client;
+- :mod:`~treadctl.workout.trust`: which readings to believe (H12);
+- :mod:`~treadctl.workout.monitors`: watchers of the belt (H2, H8, H9, H12);
+- :mod:`~treadctl.workout.totals`: the running totals every sink reads;
+- :mod:`~treadctl.workout.holds`: holds, resumes and the workout clock;
+- :mod:`~treadctl.workout.reconnect`: getting the link back (H6);
+- :mod:`~treadctl.workout.steps`: executing the steps (H1 turnarounds, H3 ramps).
+
+Hazards handled here: H5 emergency stop and stop on any error, H6 link loss, H7 console
+stop / safety key / control lost, H11 risk acknowledgment, and the actions the monitors
+ask for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
-import math
-from collections import deque
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from treadctl.client import TreadmillClient
 from treadctl.client import errors as client_errors
 from treadctl.client import events as ce
-from treadctl.client.state import BeltStatus
+from treadctl.client.state import BeltStatus, TreadmillState
 from treadctl.clock import Clock
 from treadctl.link.base import LinkError
+from treadctl.units import SpeedUnit
+from treadctl.workout.belt import BeltCommands, StartResult
 from treadctl.workout.events import (
-    Command,
-    Countdown,
     CueEvent,
     Finished,
     Hazard,
@@ -39,17 +41,41 @@ from treadctl.workout.events import (
     Resumed,
     SafetyAlert,
     Sample,
-    SegmentEnded,
-    SegmentStarted,
     Summary,
     Turnaround,
-    TurnPhase,
     UserAction,
     WorkoutEvent,
     WorkoutStarted,
 )
+from treadctl.workout.gate import CommandGate, Limiter, SpeedDecision
+from treadctl.workout.holds import Holds, RunState
+from treadctl.workout.monitors import (
+    CEILING_TOLERANCE_KMH,
+    Action,
+    Alarm,
+    HeartRateMonitor,
+    StaleMonitor,
+    TargetMonitor,
+    UnitMonitor,
+    UnitVerdict,
+    over_ceiling_alarm,
+    unit_mismatch_alarm,
+)
 from treadctl.workout.profile import Direction
+from treadctl.workout.reconnect import Reconnector, ReconnectPolicy
+from treadctl.workout.steps import StepExecutor, WorkoutAborted
 from treadctl.workout.timeline import Step, StepKind, Timeline
+from treadctl.workout.totals import RunningTotals
+from treadctl.workout.totals import Step as TotalStep
+from treadctl.workout.trust import SpeedTrust, Verdict
+
+__all__ = [
+    "ReconnectPolicy",
+    "RisksNotAcknowledged",
+    "RunState",
+    "Runner",
+    "WorkoutAborted",
+]
 
 log = logging.getLogger(__name__)
 
@@ -57,58 +83,21 @@ log = logging.getLogger(__name__)
 SAMPLE_PERIOD_S = 1.0
 #: A turn waiting for confirmation longer than this pauses the belt.
 CONFIRM_TIMEOUT_S = 30.0
-#: Belt speed further than this from the command counts as "not there" (H8).
-TARGET_TOLERANCE_KMH = 0.3
-#: Extra time beyond the ramp a belt gets to reach a commanded speed (H8).
-TARGET_GRACE_S = 8.0
-#: The slowest a belt is assumed to accelerate when judging H8.
-ASSUMED_BELT_RATE_KMH_PER_S = 0.25
-#: No Treadmill Data for this long while connected is stale data (H12).
-STALE_DATA_S = 5.0
-#: A running total that drops to this share of its last value or less is a new session.
-RESET_FRACTION = 0.5
-#: Window over which distance growth is compared with the reported speed (H8).
-ODOMETER_WINDOW_S = 20.0
-#: Distance growing this much faster than the reported speed means a wrong speed unit.
-ODOMETER_RATIO = 1.3
-#: How long a turn waits for the belt to report turn speed before pausing it (H1).
-TURN_SLOWDOWN_LIMIT_S = 10.0
-#: Reported speed within this of the turn speed counts as there.
-TURN_SPEED_TOLERANCE_KMH = 0.05
-
-BACKWARD_COACHING = (
-    "Short steps. Toes down first, then let the heels follow.",
-    "Stand tall, tummy tight, eyes level.",
-    "Hands light on the rails; swing the arms if you let go.",
-)
+#: After reconnecting, wait this long for fresh data before deciding what the belt does.
+FRESH_DATA_WAIT_S = 3.0
+#: How long the end waits for the belt to report standing still.
+FINISH_STOP_WAIT_S = 30.0
+#: A belt set over the ceiling at the console gets this long to come back under it.
+CONSOLE_CEILING_GRACE_S = 3.0
+#: Records without a distance after which the speed unit cannot be checked.
+NO_DISTANCE_RECORDS = 5
 
 
-class RunState(StrEnum):
-    READY = "ready"
-    RUNNING = "running"
-    PAUSED = "paused"
-    RESUMING = "resuming"
-    FINISHED = "finished"
+DEFAULT_RECONNECT = ReconnectPolicy()
 
 
 class RisksNotAcknowledged(Exception):
     """A workout with backward segments, and the user has not accepted the risks (H11)."""
-
-
-class WorkoutAborted(Exception):
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
-
-@dataclass(frozen=True)
-class ReconnectPolicy:
-    """Back-off for reconnecting after link loss (H6). ``attempts=None``: keep trying."""
-
-    initial_s: float = 1.0
-    max_s: float = 30.0
-    factor: float = 2.0
-    attempts: int | None = None
 
 
 class Runner:
@@ -125,9 +114,10 @@ class Runner:
         title: str = "",
         source: str | None = None,
         risks_acknowledged: bool = False,
-        reconnect: ReconnectPolicy | None = ReconnectPolicy(),
+        reconnect: ReconnectPolicy | None = DEFAULT_RECONNECT,
         sample_period_s: float = SAMPLE_PERIOD_S,
         confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
+        on_unit_switch: Callable[[SpeedUnit], None] | None = None,
     ) -> None:
         self.timeline = timeline
         self.limits = timeline.limits
@@ -138,71 +128,101 @@ class Runner:
         self.title = title or profile_name
         self.source = source
         self.risks_acknowledged = risks_acknowledged
-        self.reconnect = reconnect
         self.sample_period_s = sample_period_s
         self.confirm_timeout_s = confirm_timeout_s
+        self.on_unit_switch = on_unit_switch
 
-        self.state = RunState.READY
+        self.gate = CommandGate(
+            self.limits,
+            client.speed_grid,
+            client.incline_range,
+            unit_verified=client.speed_unit == "mph",
+        )
+        self.trust = SpeedTrust(client.speed_grid.maximum_kmh)
+        self.totals = RunningTotals(client.speed_grid.maximum_kmh)
+        self.holds = Holds(clock)
+        self.belt = BeltCommands(
+            client,
+            self.gate,
+            clock,
+            emit=self.emit,
+            on_failure=self._command_failed,
+            on_limited=self._told_limited,
+        )
+        self.belt.belt_kmh = lambda: self.trusted_kmh() or 0.0
+        self.target_monitor = TargetMonitor()
+        self.unit_monitor = UnitMonitor()
+        self.hr_monitor = HeartRateMonitor(
+            self.limits.max_heart_rate_bpm, self.limits.heart_rate_over_s
+        )
+        self.stale_monitor = StaleMonitor(clock.now())
+        self.reconnector = (
+            None
+            if reconnect is None
+            else Reconnector(
+                client,
+                clock,
+                reconnect,
+                on_restored=self._restored,
+                on_gave_up=lambda: self.alert(
+                    "H6", "gave_up", "Could not reconnect to the treadmill."
+                ),
+                should_stop=lambda: self.aborted,
+            )
+        )
+        self.steps = StepExecutor(self)
+
         self.facing: Direction = timeline.steps[0].facing if timeline.steps else "forward"
+        self.gate.face(self.facing)
         self.step_index = 0
-        self.pause_reason: str | None = None
-        self.needs_confirm = False
         self.alerts = 0
-        self.out_of_order = 0
-        self._t0 = 0.0
-        self._paused_total_s = 0.0
-        self._paused_since: float | None = None
+        self.offset_kmh = 0.0
+        self.offset_incline_pct = 0.0
+        self.abort_reason: str | None = None
         self._wake = asyncio.Event()
         self._confirmed = asyncio.Event()
-        self._abort: str | None = None
-        self._commanded_kmh: float | None = None
-        self._commanded_at_s = 0.0
-        self._commanded_from_kmh = 0.0
-        self._incline_pct: float | None = None
-        self._offset_kmh = 0.0
-        self._offset_incline_pct = 0.0
         self._hold_end_ws: float | None = None
         self._next_sample_s = 0.0
         self._told: set[str] = set()
-        self._hr_over_since: float | None = None
-        self._speed_check_off = False
-        self._distance_last: float | None = None
-        self._distance_m = 0.0
-        self._backward_distance_m = 0.0
-        self._backward_s = 0.0
-        self._last_sample_ws: float | None = None
-        self._energy_last: float | None = None
-        self._energy_kcal: float | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._adjust_task: asyncio.Task[None] | None = None
-        self._reconnecting: asyncio.Task[None] | None = None
         self._awaiting_turn_confirm = False
-        self._belt_stopped = False
-        self._odometer: deque[tuple[float, float, float]] = deque()
-        self._last_record_seen = 0
-        self._last_record_at_s = 0.0
+        self._hold_alarm: Alarm | None = None
+        self._records_without_distance = 0
+        self._relinking = False
+        self._over_ceiling = False
+        self._console_over_at: float | None = None
 
-    # -- time --------------------------------------------------------------------------
+    # -- what the front ends read -------------------------------------------------------
+
+    @property
+    def state(self) -> RunState:
+        return self.holds.state
+
+    @property
+    def pause_reason(self) -> str | None:
+        return self.holds.reason
+
+    @property
+    def needs_confirm(self) -> bool:
+        return self.holds.needs_confirm
 
     @property
     def elapsed_s(self) -> float:
-        """Clock time since the workout started."""
-        return self.clock.now() - self._t0
+        return self.holds.elapsed_s
 
     @property
     def workout_s(self) -> float:
-        """Time the workout has run: pauses and holds excluded."""
-        paused = self._paused_total_s
-        if self._paused_since is not None:
-            paused += self.clock.now() - self._paused_since
-        return self.elapsed_s - paused
+        return self.holds.workout_s
+
+    @property
+    def out_of_order(self) -> int:
+        return self.totals.out_of_order
 
     @property
     def awaiting_confirm(self) -> bool:
         """Waiting for the person: a turn to confirm, or a hold to acknowledge."""
-        if self.state is RunState.PAUSED and self.needs_confirm:
-            return True
-        return self._awaiting_turn_confirm
+        return self.holds.awaiting_person or self._awaiting_turn_confirm
 
     @property
     def current_step(self) -> Step:
@@ -214,6 +234,10 @@ class Runner:
             return None
         return max(0.0, self._hold_end_ws - self.workout_s)
 
+    @property
+    def aborted(self) -> bool:
+        return self.abort_reason is not None
+
     # -- events ------------------------------------------------------------------------
 
     def emit(self, event: WorkoutEvent) -> None:
@@ -224,21 +248,21 @@ class Runner:
         except Exception:  # a sink's bug must never stop the belt's control
             log.exception("event sink failed on %r", event)
 
-    def _alert(self, hazard: Hazard, kind: str, message: str, *, needs_ack: bool = False) -> None:
+    def alert(self, hazard: Hazard, kind: str, message: str, *, needs_ack: bool = False) -> None:
         self.emit(SafetyAlert(hazard, kind, message, needs_ack))
 
-    def _alert_once(self, hazard: Hazard, kind: str, message: str) -> None:
+    def alert_once(self, hazard: Hazard, kind: str, message: str) -> None:
         if kind not in self._told:
             self._told.add(kind)
-            self._alert(hazard, kind, message)
+            self.alert(hazard, kind, message)
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
 
-    # -- user actions (from the keyboard, the TUI, or a replay) -------------------------
+    # -- user actions (from the keyboard, the TUI, MQTT or a replay) --------------------
 
     def _user(self, action: str, value: float | None = None) -> None:
         self.emit(UserAction(action, value))
@@ -247,18 +271,18 @@ class Runner:
         """Yes: the turn is done, or go on after a hold (link back, target, heart rate)."""
         self._user("confirm")
         self._confirmed.set()
-        if self.state is RunState.PAUSED and self.needs_confirm:
+        if self.holds.awaiting_person:
             self._request_resume()
         self._wake.set()
 
     def pause(self, reason: str = "paused by you") -> None:
         """Pause the belt and the workout clock; ``reason`` says who asked."""
         self._user("pause")
-        self._hold(reason, needs_confirm=False, stop_belt=True)
+        self.hold(reason, needs_confirm=False, pause_belt=True)
 
     def resume(self) -> None:
         self._user("resume")
-        if self.state is RunState.PAUSED:
+        if self.holds.state is RunState.PAUSED:
             self._request_resume()
 
     def adjust_speed(self, delta_kmh: float) -> None:
@@ -268,15 +292,13 @@ class Runner:
         if step.kind is not StepKind.SEGMENT or self.state is not RunState.RUNNING:
             return
         ceiling = self.limits.speed_ceiling(self.facing)
-        low = self.client.speed_range.minimum
-        wanted = min(max(step.speed_kmh + self._offset_kmh + delta_kmh, low), ceiling)
-        if step.speed_kmh + self._offset_kmh + delta_kmh > ceiling:
-            self._alert("H2", "ceiling", f"{ceiling:g} km/h is your {self.facing} ceiling")
-        self._offset_kmh = wanted - step.speed_kmh
-        if self._adjust_task is not None:
-            self._adjust_task.cancel()
-        rate = self.limits.ramp_rate(self.facing)
-        self._adjust_task = self._spawn(self._ramp_to(wanted, rate, workout_clock=False))
+        low = self.gate.grid.minimum_kmh
+        wanted = min(max(step.speed_kmh + self.offset_kmh + delta_kmh, low), ceiling)
+        if step.speed_kmh + self.offset_kmh + delta_kmh > ceiling:
+            self.alert("H2", "ceiling", f"{ceiling:g} km/h is your {self.facing} ceiling")
+        self.offset_kmh = wanted - step.speed_kmh
+        self.cancel_adjustment()
+        self._adjust_task = self.spawn(self.steps.ramp_to(wanted, workout_clock=False))
 
     def adjust_incline(self, delta_pct: float) -> None:
         self._user("adjust_incline", delta_pct)
@@ -288,96 +310,125 @@ class Runner:
         ceiling = self.limits.incline_ceiling(self.facing)
         if ceiling is not None:
             high = min(high, ceiling)
-        wanted = min(
-            max(step.incline_pct + self._offset_incline_pct + delta_pct, rng.minimum), high
-        )
-        self._offset_incline_pct = wanted - step.incline_pct
-        self._spawn(self._command_incline(wanted))
+        wanted = min(max(step.incline_pct + self.offset_incline_pct + delta_pct, rng.minimum), high)
+        self.offset_incline_pct = wanted - step.incline_pct
+        self.spawn(self.belt.incline(wanted))
+
+    def cancel_adjustment(self) -> None:
+        if self._adjust_task is not None:
+            self._adjust_task.cancel()
+            self._adjust_task = None
 
     async def emergency_stop(self, reason: str = "emergency stop") -> None:
         """Stop the belt now, ahead of everything else, and end the workout (H5)."""
         self._user("stop")
-        self._abort = reason
+        self.abort_reason = self.abort_reason or reason
         self._wake.set()
-        await self._stop_belt(reason)
+        await self.stop_belt(reason)
 
-    # -- holds and resumes -------------------------------------------------------------
+    # -- holds and resumes ----------------------------------------------------------------
 
-    def _hold(self, reason: str, *, needs_confirm: bool, stop_belt: bool = False) -> None:
-        if self.state in (RunState.FINISHED, RunState.READY):
+    def hold(self, reason: str, *, needs_confirm: bool, pause_belt: bool = False) -> None:
+        if not self.holds.hold(reason, needs_confirm=needs_confirm):
             return
-        if self.state is not RunState.PAUSED:
-            self.state = RunState.PAUSED
-            self._paused_since = self.clock.now()
-        self.pause_reason = reason
-        self.needs_confirm = self.needs_confirm or needs_confirm
-        if self._adjust_task is not None:
-            self._adjust_task.cancel()
-        self.emit(Paused(reason, self.needs_confirm))
-        if stop_belt and self.client.is_connected:
-            self._spawn(self._pause_belt())
+        self.gate.need_person()
+        self.cancel_adjustment()
+        self.emit(Paused(reason, self.holds.needs_confirm))
+        if pause_belt and self.client.is_connected:
+            self.spawn(self.pause_belt())
         self._wake.set()
 
     def _request_resume(self) -> None:
-        if not self.client.is_connected:
-            self._alert("H6", "offline", "Not connected to the treadmill yet: cannot resume.")
+        if self.reconnector is not None and self.reconnector.active:
+            self.alert(
+                "H6",
+                "still_reconnecting",
+                "Still reconnecting to the treadmill: confirm again once it says reconnected.",
+            )
             return
-        self.state = RunState.RESUMING
-        self._wake.set()
+        if not self.client.is_connected:
+            self.alert("H6", "offline", "Not connected to the treadmill yet: cannot resume.")
+            return
+        if self.holds.request_resume():
+            self.gate.person_acted()
+            self._wake.set()
 
     async def _finish_resume(self) -> None:
         """Bring the belt back up gently, then let the workout clock run again."""
-        target = self._resume_speed()
-        if target > 0 and self.client.state.belt is not BeltStatus.RUNNING:
-            low = self._slow_speed(target)
-            await self._command_speed(low, force=True)
-            await self._start_belt()
-            await self._command_speed(low, force=True)
+        alarm, self._hold_alarm = self._hold_alarm, None
+        if alarm is not None:
+            self._acknowledged(alarm)
+        if not self.client.state.has_control:
+            try:
+                await self.client.request_control()
+            except (LinkError, client_errors.TreadmillError) as exc:
+                self.holds.resume_failed()
+                self.alert(
+                    "H7",
+                    "control_refused",
+                    f"The treadmill did not give control back ({exc}). Use its console, "
+                    "or close the other app, then confirm again.",
+                    needs_ack=True,
+                )
+                return
+        target = self._resume_target()
         if target > 0:
-            await self._ramp_to(target, self.limits.ramp_rate(self.facing), workout_clock=False)
-        if self._abort is not None or self.state is not RunState.RESUMING:
+            if not self.gate.belt_running and not await self.start_belt():
+                self.holds.resume_failed()
+                return
+            await self.steps.ramp_to(target, workout_clock=False)
+        if self.aborted or self.holds.state is not RunState.RESUMING:
             return
-        if self._paused_since is not None:
-            self._paused_total_s += self.clock.now() - self._paused_since
-            self._paused_since = None
-        self.state = RunState.RUNNING
-        self.pause_reason = None
-        self.needs_confirm = False
-        self._hr_over_since = None
-        self._commanded_at_s = self.clock.now()
+        self.holds.resumed()
+        self.hr_monitor.reset()
         self.emit(Resumed())
 
-    def _resume_speed(self) -> float:
+    def _resume_target(self) -> float:
         step = self.current_step
+        if self.facing == "backward" and self.gate.backward_off:
+            return 0.0  # never restart a disobeying belt with the person backward
+        slow = self.gate.grid.minimum_kmh
         match step.kind:
             case StepKind.SEGMENT:
-                return step.speed_kmh + self._offset_kmh
+                return step.speed_kmh + self.offset_kmh
             case StepKind.RAMP:
-                return self._commanded_kmh or step.from_speed_kmh
+                low = min(step.from_speed_kmh, step.speed_kmh)
+                return low if low > 0 else (slow if step.speed_kmh > 0 else 0.0)
             case StepKind.TURN:
-                return step.speed_kmh
+                return self.gate.turn_speed_kmh()
+            case StepKind.START:
+                return slow
             case _:
                 return 0.0
 
-    def _slow_speed(self, target: float) -> float:
-        low = self.client.speed_range.minimum
-        turn = self.limits.turn_speed_kmh or low
-        return max(low, min(target, turn))
+    def _acknowledged(self, alarm: Alarm) -> None:
+        self.target_monitor.acknowledged(alarm)
+        if alarm.kind == "unit_mismatch" and self.client.speed_unit == "kmh":
+            self.client.set_speed_unit("mph")
+            self.gate.set_grid(self.client.speed_grid)
+            self.trust = SpeedTrust(self.client.speed_grid.maximum_kmh)
+            self.unit_monitor.reset()
+            self.alert("H8", "unit_switched", "This treadmill now counts in mph.")
+            if self.on_unit_switch is not None:
+                try:
+                    self.on_unit_switch("mph")
+                except Exception:  # remembering is a convenience; the workout goes on
+                    log.exception("could not remember the speed unit")
 
-    async def _while_held(self) -> None:
+    async def while_held(self) -> None:
         """Return once the workout may run; raise WorkoutAborted if it must end."""
         while True:
-            if self._abort is not None:
-                raise WorkoutAborted(self._abort)
-            if self.state is RunState.RUNNING:
+            if self.abort_reason is not None:
+                raise WorkoutAborted(self.abort_reason)
+            if self.holds.state is RunState.RUNNING:
                 return
-            if self.state is RunState.RESUMING:
+            if self.holds.state is RunState.RESUMING:
                 await self._finish_resume()
                 continue
-            await self._wait_wake(self.sample_period_s)
-            self._sample_if_due()
+            await self.wait_wake(self.sample_period_s)
+            self.sample_if_due()
 
-    async def _wait_wake(self, timeout_s: float) -> None:
+    async def wait_wake(self, timeout_s: float) -> None:
         self._wake.clear()
         waiter = asyncio.ensure_future(self._wake.wait())
         sleeper = asyncio.ensure_future(self.clock.sleep(timeout_s))
@@ -387,15 +438,17 @@ class Runner:
             waiter.cancel()
             sleeper.cancel()
 
-    async def _run_for(self, duration_s: float, marks: list[tuple[float, WorkoutEvent]]) -> None:
+    async def run_for(self, duration_s: float, marks: list[tuple[float, WorkoutEvent]]) -> None:
         """Let ``duration_s`` of workout time pass, emitting ``marks`` at their offsets."""
-        await self._while_held()
+        await self.while_held()
         start_ws = self.workout_s
         end_ws = start_ws + duration_s
         self._hold_end_ws = end_ws
         pending = sorted(marks, key=lambda m: m[0])
         while True:
-            await self._while_held()
+            await self.while_held()
+            if self.facing == "backward" and self.gate.backward_off:
+                break  # the rest of this backward stretch is off
             ws = self.workout_s
             while pending and pending[0][0] <= ws - start_ws + 1e-9:
                 self.emit(pending.pop(0)[1])
@@ -406,615 +459,442 @@ class Runner:
                 next_ws = min(next_ws, start_ws + pending[0][0])
             wait_s = min(next_ws - ws, max(self._next_sample_s - self.clock.now(), 0.0))
             await self.clock.sleep(max(wait_s, 0.0))
-            self._sample_if_due()
+            self.sample_if_due()
         self._hold_end_ws = None
 
-    # -- commands ----------------------------------------------------------------------
-
-    def _ceilinged(self, speed_kmh: float) -> float:
-        ceiling = self.limits.speed_ceiling(self.facing)
-        if speed_kmh > ceiling + 1e-9:
-            self._alert_once(
-                "H2",
-                f"ceiling-{self.facing}",
-                f"Held at your {self.facing} ceiling of {ceiling:g} km/h.",
+    async def wait_for_turn_confirm(self, step: Step) -> None:
+        self._confirmed.clear()
+        assert step.to_facing is not None
+        self.emit(
+            Turnaround(
+                "waiting_for_confirm",
+                step.facing,
+                step.to_facing,
+                self.gate.turn_speed_kmh(),
+                "Press confirm when you have turned.",
             )
-            return ceiling
-        return speed_kmh
-
-    def _may_command(self) -> bool:
-        return self.client.is_connected and self.state in (RunState.RUNNING, RunState.RESUMING)
-
-    async def _command_speed(self, speed_kmh: float, *, force: bool = False) -> bool:
-        """Send a speed, after the ceiling (H2); never while held, offline or aborted."""
-        if self._abort is not None or not (force or self._may_command()):
-            return False
-        if not self.client.is_connected:
-            return False
-        speed = self._ceilinged(speed_kmh)
+        )
+        give_up_at = self.clock.now() + self.confirm_timeout_s
+        self._awaiting_turn_confirm = True
         try:
-            snapped = await self.client.set_speed(speed)
-        except client_errors.TreadmillError as exc:
-            self.emit(Command("speed", speed, ok=False, error=str(exc)))
-            self._command_failed(exc)
+            while not self._confirmed.is_set():
+                if self.abort_reason is not None:
+                    raise WorkoutAborted(self.abort_reason)
+                await self.wait_wake(self.sample_period_s)
+                self.sample_if_due()
+                if self.clock.now() >= give_up_at and self.holds.state is RunState.RUNNING:
+                    self.hold(
+                        "waiting for you to confirm the turn", needs_confirm=True, pause_belt=True
+                    )
+        finally:
+            self._awaiting_turn_confirm = False
+        await self.while_held()
+
+    # -- the belt ---------------------------------------------------------------------------
+
+    def set_facing(self, facing: Direction, *, turning: bool = False) -> None:
+        self.facing = facing
+        self.gate.face(facing, turning=turning)
+
+    def turn_backward_off(self, why: str) -> None:
+        if self.gate.backward_off:
+            return
+        self.gate.turn_backward_off()
+        self.alert(
+            "H8",
+            "backward_off",
+            f"Backward segments are skipped on this treadmill: {why}. The workout goes on "
+            "facing forward.",
+            needs_ack=True,
+        )
+
+    def belt_disobeys(self, commanded_kmh: float) -> bool:
+        """Does the trusted belt speed stay well above ``commanded_kmh``?"""
+        belt = self.trusted_kmh()
+        return belt is not None and belt > commanded_kmh + 0.3
+
+    def trusted_kmh(self) -> float | None:
+        return self.trust.trusted_kmh
+
+    def settled_at_or_below(self, limit_kmh: float) -> bool:
+        if limit_kmh <= 0:
+            return self.trust.stopped()
+        return self.trust.settled_at_or_below(limit_kmh)
+
+    async def start_belt(self) -> bool:
+        """Start the belt slowly; on a refusal, say why and hold for the person."""
+        result = await self.belt.start()
+        if result in (StartResult.MOVING, StartResult.NOT_MOVING):
+            return True
+        if self.aborted:
             return False
-        self.emit(Command("speed", snapped.value))
-        self._commanded_from_kmh = self.client.state.speed_kmh or 0.0
-        self._commanded_kmh = snapped.value
-        self._commanded_at_s = self.clock.now()
-        return True
-
-    async def _command_incline(self, incline_pct: float) -> None:
-        if self._abort is not None or not self._may_command():
-            return
-        ceiling = self.limits.incline_ceiling(self.facing)
-        if ceiling is not None and incline_pct > ceiling:
-            incline_pct = ceiling
-        if self._incline_pct is not None and abs(incline_pct - self._incline_pct) < 1e-9:
-            return
-        try:
-            snapped = await self.client.set_incline(incline_pct)
-        except client_errors.TreadmillError as exc:
-            self.emit(Command("incline", incline_pct, ok=False, error=str(exc)))
-            self._command_failed(exc)
-            return
-        self._incline_pct = snapped.value
-        self.emit(Command("incline", snapped.value))
-
-    def _command_failed(self, exc: Exception) -> None:
-        if isinstance(exc, client_errors.ControlPointTimeout | client_errors.ControlPointUnusable):
-            self._alert(
-                "H6",
-                "no_answer",
-                "The treadmill stopped answering. Workout paused; reconnecting.",
-                needs_ack=True,
-            )
-            self._hold("treadmill not answering", needs_confirm=True)
-            self._spawn(self._relink())
-        elif isinstance(exc, client_errors.ControlNotPermitted):
-            self._alert(
+        if result is StartResult.REFUSED_BY_MACHINE:
+            self.alert(
                 "H7",
-                "control_lost",
-                "The treadmill no longer takes commands. Use its console to stop or slow it.",
+                "start_refused",
+                "The treadmill would not start. Is the safety key in place? Check the console, "
+                "then confirm.",
                 needs_ack=True,
             )
-            self._hold("control lost", needs_confirm=True)
+        elif result is StartResult.REFUSED_BY_GATE and self.gate.backward_off:
+            self.alert_once(
+                "H8", "backward_off_start", "The belt stays stopped while you face backward."
+            )
+        if self.holds.state is RunState.RUNNING or self.holds.state is RunState.RESUMING:
+            self.holds.resume_failed()
+            self.hold("the belt did not start", needs_confirm=True)
+        return False
 
-    async def _start_belt(self) -> bool:
-        if self._abort is not None or not self.client.is_connected:
-            return False
-        try:
-            moving = await self.client.start()
-        except client_errors.TreadmillError as exc:
-            self.emit(Command("start", ok=False, error=str(exc)))
-            self._command_failed(exc)
-            return False
-        self._belt_stopped = False
-        self.emit(Command("start"))
-        return moving
+    async def pause_belt(self) -> None:
+        await self.belt.pause()
 
-    async def _pause_belt(self) -> None:
-        if not self.client.is_connected:
+    async def restart_after_turn(self) -> None:
+        """After a turn on a paused belt: start it again from its slowest speed."""
+        if self.gate.backward_off:
+            self.hold(
+                "this treadmill starts at its own speed: confirm to start it", needs_confirm=True
+            )
+            await self.while_held()
             return
-        try:
-            await self.client.pause()
-        except client_errors.OperationFailed:
-            pass  # already paused or stopped
-        except client_errors.TreadmillError as exc:
-            self.emit(Command("pause", ok=False, error=str(exc)))
-            return
-        self._commanded_kmh = None
-        self.emit(Command("pause"))
+        await self.start_belt()
 
-    async def _stop_belt(self, reason: str) -> None:
+    async def stop_belt(self, reason: str) -> None:
         if not self.client.is_connected:
-            self._alert(
+            self.gate.close()
+            self.alert(
                 "H5",
                 "stop_offline",
                 "Not connected: stop the belt at the console or pull the safety key.",
             )
             return
-        try:
-            await self.client.stop()
-        except client_errors.TreadmillError as exc:
-            self.emit(Command("stop", ok=False, error=str(exc)))
-            self._alert("H5", "stop_failed", f"Stop failed ({exc}): use the console stop.")
-            return
-        self._commanded_kmh = None
-        self._belt_stopped = True
-        self.emit(Command("stop"))
+        ok, error = await self.belt.stop()
+        if not ok:
+            self.alert("H5", "stop_failed", f"Stop failed ({error}): use the console stop.")
 
-    async def _ramp_to(self, target_kmh: float, rate: float, *, workout_clock: bool) -> None:
-        """Step the commanded speed to ``target_kmh`` one machine increment at a time.
-
-        Each step waits increment/rate, so no change is faster than ``rate`` (H3). On the
-        workout clock a hold freezes the ramp; off it (resume, adjustments) it runs on
-        the clock directly. A target below the machine's slowest speed stops there.
-        """
-        rng = self.client.speed_range
-        inc = rng.increment
-        target = self._ceilinged(target_kmh)
-        current = self._commanded_kmh
-        if current is None:
-            current = max(self.client.state.speed_kmh or 0.0, 0.0)
-        while abs(target - current) > 1e-9:
-            if target > current:
-                nxt = min(target, _grid_above(current, rng.minimum, inc))
-                nxt = max(nxt, rng.minimum)
-            else:
-                nxt = max(target, _grid_below(current, rng.minimum, inc))
-                if nxt < rng.minimum - 1e-9:
-                    return
-            wait_s = abs(nxt - current) / rate if current > 0 else 0.0
-            if workout_clock:
-                await self._run_for(wait_s, [])
-            else:
-                await self.clock.sleep(wait_s)
-                if self._abort is not None or self.state is RunState.PAUSED:
-                    return
-            if not await self._command_speed(nxt, force=not workout_clock):
-                return
-            current = nxt
-
-    # -- the steps ---------------------------------------------------------------------
-
-    async def _exec(self, index: int, step: Step) -> None:
-        self.step_index = index
-        match step.kind:
-            case StepKind.START:
-                await self._exec_start(step)
-            case StepKind.RAMP:
-                await self._exec_ramp(index, step)
-            case StepKind.SEGMENT:
-                await self._exec_segment(index, step)
-            case StepKind.TURN:
-                await self._exec_turn(step)
-            case StepKind.FINISH:
-                await self._ramp_to_stop()
-
-    async def _exec_start(self, step: Step) -> None:
-        self.emit(
-            CueEvent(f"Stand facing {step.facing}, hands on the rails. The belt starts slowly.")
-        )
-        low = max(step.speed_kmh, self.client.speed_range.minimum)
-        await self._command_speed(low)
-        await self._start_belt()
-        await self._command_speed(low)
-
-    async def _exec_ramp(self, index: int, step: Step) -> None:
-        nxt = self.timeline.steps[index + 1] if index + 1 < len(self.timeline.steps) else None
-        prev = self.timeline.steps[index - 1] if index > 0 else None
-        if nxt is not None and nxt.kind is StepKind.TURN:
-            self._turn_event("slowing", nxt, "Slowing down for the turn. Hands on the rails.")
-        elif prev is not None and prev.kind is StepKind.TURN:
-            self._turn_event("speeding_up", prev, "Speeding up again, gently.")
-        await self._command_incline(step.incline_pct)
-        await self._ramp_to(step.speed_kmh, step.rate_kmh_per_s, workout_clock=True)
-        if step.speed_kmh == 0 and nxt is not None and nxt.kind is StepKind.TURN:
-            await self._pause_belt()
-
-    def _turn_event(self, phase: TurnPhase, turn: Step, message: str) -> None:
-        assert turn.to_facing is not None
-        self.emit(Turnaround(phase, turn.facing, turn.to_facing, turn.speed_kmh, message))
-
-    async def _exec_segment(self, index: int, step: Step) -> None:
-        assert step.segment is not None
-        self._offset_kmh = self._offset_incline_pct = 0.0
-        self.emit(
-            SegmentStarted(
-                step.segment.index,
-                step.label,
-                step.facing,
-                step.speed_kmh,
-                step.incline_pct,
-                step.duration_s,
-            )
-        )
-        await self._command_incline(step.incline_pct)
-        if self._commanded_kmh is None or abs(self._commanded_kmh - step.speed_kmh) > 1e-9:
-            await self._ramp_to(
-                step.speed_kmh, self.limits.ramp_rate(step.facing), workout_clock=False
-            )
-        marks: list[tuple[float, WorkoutEvent]] = [
-            (cue.at_s, CueEvent(cue.text, step.segment.index)) for cue in step.segment.cues
-        ]
-        if step.facing == "backward" and not any(c.at_s == 0 for c in step.segment.cues):
-            tip = BACKWARD_COACHING[step.segment.index % len(BACKWARD_COACHING)]
-            marks.append((0.0, CueEvent(tip, step.segment.index)))
-        turn = self.timeline.next_turn_after(index)
-        if turn is not None and turn.to_facing is not None:
-            warn_s = min(self.limits.turn_warning_s, step.duration_s)
-            start = step.duration_s - warn_s
-            marks.append(
-                (
-                    start,
-                    Turnaround(
-                        "warning",
-                        turn.facing,
-                        turn.to_facing,
-                        turn.speed_kmh,
-                        f"Turn coming: the belt slows down in {math.ceil(warn_s)} s. "
-                        "Hands on the rails.",
-                    ),
-                )
-            )
-            for k in range(math.ceil(warn_s), 0, -1):
-                marks.append((step.duration_s - k, Countdown("slowing for the turn", k)))
-        await self._run_for(step.duration_s, marks)
-        if self._adjust_task is not None:
-            self._adjust_task.cancel()
-            self._adjust_task = None
-        self.emit(SegmentEnded(step.segment.index, step.label))
-
-    async def _exec_turn(self, step: Step) -> None:
-        assert step.to_facing is not None
-        await self._while_held()
-        if step.speed_kmh == 0:
-            await self._pause_belt()
-        await self._wait_for_turn_speed(step)
-        self._turn_event("turn_now", step, f"Turn around now to face {step.to_facing}.")
-        self.emit(CueEvent(f"Turn around now: face {step.to_facing}, hands on the rails."))
-        self.facing = step.to_facing
-        await self._run_for(step.duration_s, [])
-        if step.confirm:
-            await self._wait_for_turn_confirm(step)
-        if step.speed_kmh == 0:
-            low = self._slow_speed(self.client.speed_range.minimum)
-            await self._command_speed(low, force=True)
-            await self._start_belt()
-            await self._command_speed(low)
-        self._turn_event("done", step, "")
-
-    async def _wait_for_turn_speed(self, step: Step) -> None:
-        """Say "turn now" only once the treadmill reports the belt at turn speed (H1).
-
-        The belt lags the command; a locked or slow machine may never get there, and
-        then the belt is paused for the turn instead.
-        """
-        limit = step.speed_kmh + TURN_SPEED_TOLERANCE_KMH
-        give_up_at = self.clock.now() + TURN_SLOWDOWN_LIMIT_S
-        paused = False
-        while (self.client.state.speed_kmh or 0.0) > limit or self._stale_speed():
-            if self._abort is not None:
-                raise WorkoutAborted(self._abort)
-            if self.clock.now() >= give_up_at and not paused:
-                self._alert(
-                    "H1",
-                    "turn_not_slow",
-                    "The belt did not slow down for the turn: pausing it instead.",
-                )
-                await self._pause_belt()
-                paused = True
-                limit = TURN_SPEED_TOLERANCE_KMH
-            await self._wait_wake(min(self.sample_period_s, 0.25))
-            self._sample_if_due()
-        if paused and step.speed_kmh > 0:
-            await self._run_for(step.duration_s, [])
-            low = self._slow_speed(step.speed_kmh)
-            await self._command_speed(low, force=True)
-            await self._start_belt()
-
-    def _stale_speed(self) -> bool:
-        """No Treadmill Data since the last speed command: the reading may be old."""
-        updated = self.client.state.updated_s
-        return updated is None or updated < self._commanded_at_s
-
-    async def _wait_for_turn_confirm(self, step: Step) -> None:
-        self._confirmed.clear()
-        self._turn_event("waiting_for_confirm", step, "Press confirm when you have turned.")
-        give_up_at = self.clock.now() + self.confirm_timeout_s
-        self._awaiting_turn_confirm = True
-        try:
-            while not self._confirmed.is_set():
-                if self._abort is not None:
-                    raise WorkoutAborted(self._abort)
-                await self._wait_wake(self.sample_period_s)
-                self._sample_if_due()
-                if self.clock.now() >= give_up_at and self.state is RunState.RUNNING:
-                    self._hold(
-                        "waiting for you to confirm the turn", needs_confirm=True, stop_belt=True
-                    )
-        finally:
-            self._awaiting_turn_confirm = False
-        await self._while_held()
-
-    async def _ramp_to_stop(self) -> None:
-        await self._stop_belt("finished")
-        self.emit(CueEvent("Workout done. Step off when the belt has stopped."))
-
-    # -- samples and safety checks (H8, H9, H12) ---------------------------------------
-
-    def _sample_if_due(self) -> None:
-        now = self.clock.now()
-        if now + 1e-9 < self._next_sample_s:
-            return
-        self._next_sample_s = now + self.sample_period_s
-        s = self.client.state
-        ws = self.workout_s
-        self._account(s.distance_m, s.energy_kcal, ws)
-        self.emit(
-            Sample(
-                speed_kmh=s.speed_kmh,
-                incline_pct=s.incline_pct,
-                distance_m=round(self._distance_m, 1),
-                facing=self.facing,
-                workout_s=round(ws, 3),
-                segment_left_s=self.segment_left_s,
-                energy_kcal=self._energy_kcal,
-                heart_rate_bpm=s.heart_rate_bpm,
-                connected=s.connected,
-                step=self.step_index,
-            )
-        )
-        self._check_target()
-        self._check_odometer()
-        self._check_heart_rate()
-        self._check_stale()
-
-    def _gain(self, kind: str, last: float | None, value: float) -> tuple[float, float | None]:
-        """What a running total gained since ``last``, and the new ``last``.
-
-        Machines reset their session totals on stop and start: a large drop is a new
-        session. A small step back is an out-of-order or bad record (H12): skipped and
-        counted, so the totals never count the same metres twice.
-        """
-        if last is None or value >= last:
-            return (value - last if last is not None else 0.0), value
-        if value <= last * RESET_FRACTION:
-            return value, value
-        self.out_of_order += 1
-        self._alert_once(
-            "H12", f"out_of_order-{kind}", f"The treadmill's {kind} went backwards: skipped."
-        )
-        return 0.0, last
-
-    def _account(self, distance_m: float | None, energy_kcal: float | None, ws: float) -> None:
-        if distance_m is not None:
-            delta, self._distance_last = self._gain("distance", self._distance_last, distance_m)
-            self._distance_m += delta
-            if self.facing == "backward":
-                self._backward_distance_m += delta
-        if energy_kcal is not None:
-            gain, self._energy_last = self._gain("energy", self._energy_last, energy_kcal)
-            self._energy_kcal = (self._energy_kcal or 0.0) + gain
-        if self._last_sample_ws is not None and self.facing == "backward":
-            self._backward_s += max(0.0, ws - self._last_sample_ws)
-        self._last_sample_ws = ws
-
-    def _check_target(self) -> None:
-        """H8: the belt must get to what was commanded; never faster than asked."""
-        s = self.client.state
-        commanded = self._commanded_kmh
-        if commanded is None or s.speed_kmh is None or self.state is not RunState.RUNNING:
-            return
-        if s.speed_kmh > commanded + 2 * TARGET_TOLERANCE_KMH and not self._told_fast():
-            now = self.clock.now()
-            allowed = abs(commanded - self._commanded_from_kmh) / ASSUMED_BELT_RATE_KMH_PER_S
-            if now - self._commanded_at_s > allowed + 2.0:
-                self._told.add("too_fast")
-                self._alert(
-                    "H8",
-                    "too_fast",
-                    f"The belt runs at {s.speed_kmh:.1f} km/h, faster than the "
-                    f"{commanded:.1f} km/h asked: paused. If the machine counts in mph, "
-                    "set its speed unit to mph.",
+    async def finish_belt(self) -> None:
+        """Stop the belt at the end, and wait until it reports standing still."""
+        await self.stop_belt("finished")
+        give_up_at = self.clock.now() + FINISH_STOP_WAIT_S
+        while self.client.is_connected and not self.trust.stopped():
+            if self.clock.now() >= give_up_at:
+                belt = self.trusted_kmh()
+                shown = f" ({belt:.1f} km/h)" if belt is not None else ""
+                self.alert(
+                    "H5",
+                    "belt_still_moving",
+                    f"The belt still reports moving{shown}: stop it at the console.",
                     needs_ack=True,
                 )
-                self._hold("belt faster than asked", needs_confirm=True, stop_belt=True)
-                return
-        if self._speed_check_off:
-            return
-        gap = abs(s.speed_kmh - commanded)
-        ramp_s = abs(commanded - self._commanded_from_kmh) / ASSUMED_BELT_RATE_KMH_PER_S
-        if gap > TARGET_TOLERANCE_KMH and (
-            self.clock.now() - self._commanded_at_s > ramp_s + TARGET_GRACE_S
-        ):
-            self._speed_check_off = True
-            self._alert(
-                "H8",
-                "target_not_reached",
-                f"The belt stays at {s.speed_kmh:.1f} km/h, not the {commanded:.1f} km/h asked. "
-                "Its speed may be locked. Workout held: confirm to go on without speed checks.",
-                needs_ack=True,
-            )
-            self._hold("target speed not reached", needs_confirm=True)
+                break
+            await self.wait_wake(0.25)
+            self.sample_if_due()
+        self.emit(CueEvent("Workout done. The belt has stopped: step off carefully."))
 
-    def _check_odometer(self) -> None:
-        """H8: the belt's distance must grow as fast as its reported speed says, no faster.
-
-        A machine that puts mph numbers in the km/h fields reports back the number it was
-        sent, so the speed alone looks right while the belt runs 1.6 times faster. Its
-        distance, in metres, gives it away.
-        """
-        s = self.client.state
-        if self.state is not RunState.RUNNING or s.distance_m is None or s.speed_kmh is None:
-            self._odometer.clear()
-            return
-        now = self.clock.now()
-        self._odometer.append((now, float(s.distance_m), s.speed_kmh))
-        while self._odometer and now - self._odometer[0][0] > ODOMETER_WINDOW_S:
-            self._odometer.popleft()
-        if len(self._odometer) < 3 or now - self._odometer[0][0] < ODOMETER_WINDOW_S - 1:
-            return
-        points = list(self._odometer)
-        reported_m = sum(
-            (t2 - t1) * (v1 + v2) / 2 / 3.6
-            for (t1, _, v1), (t2, _, v2) in itertools.pairwise(points)
-        )
-        measured_m = points[-1][1] - points[0][1]
-        if measured_m < 0:
-            self._odometer.clear()  # the machine's session restarted
-            return
-        if measured_m > reported_m * ODOMETER_RATIO and measured_m - reported_m > 5.0:
-            if "too_fast" in self._told:
-                return
-            self._told.add("too_fast")
-            ratio = measured_m / max(reported_m, 1e-9)
-            self._alert(
-                "H8",
-                "too_fast",
-                f"The belt covers {ratio:.1f} times the distance its speed says: it runs "
-                "faster than asked. Paused. If the machine counts in mph, set its speed "
-                "unit to mph.",
-                needs_ack=True,
-            )
-            self._hold("belt faster than asked", needs_confirm=True, stop_belt=True)
-
-    def _told_fast(self) -> bool:
-        return "too_fast" in self._told
-
-    def _check_heart_rate(self) -> None:
-        ceiling = self.limits.max_heart_rate_bpm
-        hr = self.client.state.heart_rate_bpm
-        if ceiling is None or hr is None or hr <= ceiling:
-            self._hr_over_since = None
-            return
-        if self.state is not RunState.RUNNING:
-            return
-        now = self.clock.now()
-        if self._hr_over_since is None:
-            self._hr_over_since = now
-            return
-        if now - self._hr_over_since >= self.limits.heart_rate_over_s:
-            self._hr_over_since = None
-            self._alert(
-                "H9",
-                "heart_rate",
-                f"Heart rate {hr} bpm is above your {ceiling} bpm ceiling. Slowing down: "
-                "breathe, hold the rails, confirm when you are ready.",
-                needs_ack=True,
-            )
-            recovery = self._slow_speed(self.client.speed_range.minimum)
-            self._hold("heart rate above the ceiling", needs_confirm=True)
-            self._spawn(self._command_speed(recovery, force=True))
-
-    def _check_stale(self) -> None:
-        s = self.client.state
-        if s.records != self._last_record_seen:
-            self._last_record_seen = s.records
-            self._last_record_at_s = self.clock.now()
-            self._told.discard("stale")
-            return
-        if s.connected and self.clock.now() - self._last_record_at_s > STALE_DATA_S:
-            self._alert_once(
-                "H12", "stale", "No data from the treadmill for a while: watch the belt."
-            )
-
-    # -- what the client reports (H4, H6, H7, H12) --------------------------------------
+    # -- what the client reports -------------------------------------------------------
 
     def _on_client_event(self, event: ce.ClientEvent) -> None:
         match event:
+            case ce.DataRecord(state=state):
+                self._on_record(state)
             case ce.SafetyKeyPulled():
-                self._alert(
+                self.alert(
                     "H7",
                     "safety_key",
                     "Safety key pulled: the workout has ended. Make sure you are steady "
                     "before clipping it back on.",
                     needs_ack=True,
                 )
-                self._abort = "safety key"
-                self._commanded_kmh = None
+                self.abort_reason = "safety key"
+                self.gate.close()
+                self.belt.halted()
                 self._wake.set()
             case ce.StoppedAtConsole(paused=paused):
-                self._commanded_kmh = None
-                self._alert(
+                self.belt.halted()
+                self.alert(
                     "H7",
                     "console_stop",
                     f"{'Paused' if paused else 'Stopped'} at the console. Resume when ready.",
                 )
-                self._hold("stopped at the console", needs_confirm=False)
+                self.hold("stopped at the console", needs_confirm=False)
+                self.spawn(self.belt.store_slow())
             case ce.StartedAtConsole():
-                if self.state is RunState.PAUSED and self.client.is_connected:
+                if self.gate.belt_running or not self.holds.live:
+                    return  # our own start coming back, or nothing to resume
+                self.gate.person_acted()
+                self.gate.started(self.clock.now())
+                self.spawn(self.belt.speed(self.gate.grid.minimum_kmh))
+                if self.holds.state is RunState.PAUSED and self.client.is_connected:
                     self._request_resume()
             case ce.ControlLost(regained=False, reason=reason):
-                self._alert(
+                self.alert(
                     "H7",
                     "control_lost",
                     "The treadmill no longer takes commands "
                     f"({reason or 'control taken'}). Use its console to stop or slow it.",
                     needs_ack=True,
                 )
-                self._hold("control lost", needs_confirm=True)
+                self.hold("control lost", needs_confirm=True)
             case ce.ControlLost(regained=True):
-                self._alert("H7", "control_regained", "Control was taken and taken back.")
+                self.alert("H7", "control_regained", "Control was taken and taken back.")
             case ce.LinkDown():
                 self._on_link_down()
             case ce.MalformedData(characteristic=name, error=error):
-                self._alert_once(
+                self.alert_once(
                     "H12",
                     f"malformed-{name}",
                     f"Unreadable {name} from the treadmill ({error}); skipped and counted.",
                 )
-            case ce.RangeAdjusted(quantity=q, wanted=wanted, sent=sent, clamped=clamped):
-                unit = "km/h" if q == "speed_kmh" else "%"
-                how = "outside" if clamped else "between the steps of"
-                self._alert_once(
-                    "H4",
-                    f"range-{q}",
-                    f"{wanted:g} {unit} is {how} the treadmill's range: sent {sent:g} {unit}.",
-                )
             case ce.TargetSpeedChanged(speed_kmh=kmh):
-                ceiling = self.limits.speed_ceiling(self.facing)
-                if kmh > ceiling + 1e-9:
-                    self._alert(
-                        "H2",
-                        "console_over_ceiling",
-                        f"The console set {kmh:g} km/h, above your {self.facing} "
-                        f"ceiling of {ceiling:g} km/h.",
-                    )
+                self._on_target_speed(kmh)
+            case ce.RangeAdjusted(
+                quantity="incline_pct", wanted=wanted, sent=sent, clamped=clamped
+            ):
+                how = "outside" if clamped else "between the steps of"
+                self.alert_once(
+                    "H4",
+                    "range-incline_pct",
+                    f"{wanted:g} % is {how} the treadmill's incline range: sent {sent:g} %.",
+                )
             case _:
                 pass
 
-    def _on_link_down(self) -> None:
-        if self.state in (RunState.FINISHED, RunState.READY):
+    def _on_target_speed(self, kmh: float) -> None:
+        """A target speed set elsewhere (the console, another app): never above the ceiling."""
+        ceiling = self.limits.speed_ceiling(self.facing)
+        if kmh <= ceiling + 1e-9 or not self.holds.live:
             return
-        self._commanded_kmh = None
-        self._alert(
+        self._console_over_at = self.clock.now()
+        self.alert(
+            "H2",
+            "console_over_ceiling",
+            f"The console set {kmh:g} km/h, above your {self.facing} ceiling of {ceiling:g} "
+            "km/h: brought back under it.",
+        )
+        if self.gate.belt_running:
+            self.spawn(self.belt.speed(ceiling))
+
+    def _on_record(self, state: TreadmillState) -> None:
+        now = self.clock.now()
+        if state.speed_kmh is not None:
+            verdict = self.trust.feed(now, state.speed_kmh)
+            if verdict is not Verdict.ACCEPTED:
+                self.alert_once(
+                    "H12",
+                    f"implausible-speed-{verdict}",
+                    f"A speed reading of {state.speed_kmh:g} km/h cannot be right "
+                    f"({verdict.replace('_', ' ')}): ignored and counted.",
+                )
+            trusted = self.trust.trusted_kmh
+            if trusted is not None:
+                self.gate.observe(now, trusted)
+                self._check_ceiling(trusted)
+        if state.distance_m is None:
+            self._records_without_distance += 1
+            if (
+                self._records_without_distance == NO_DISTANCE_RECORDS
+                and not self.gate.unit_verified
+            ):
+                self.gate.unit_verified = True
+                self.alert_once(
+                    "H8",
+                    "unit_unchecked",
+                    "This treadmill reports no distance, so treadctl cannot check its speed "
+                    "unit: make sure the console shows the speeds you expect.",
+                )
+        else:
+            self._records_without_distance = 0
+            step = self.totals.feed_distance(now, state.distance_m, self.facing)
+            self._tell_total_step("distance", step)
+            self._check_unit(now, state)
+        if state.energy_kcal is not None:
+            self._tell_total_step("energy", self.totals.feed_energy(now, state.energy_kcal))
+
+    def _tell_total_step(self, kind: str, step: TotalStep) -> None:
+        if step is TotalStep.OUT_OF_ORDER:
+            self.alert_once(
+                "H12", f"out_of_order-{kind}", f"The treadmill's {kind} went backwards: skipped."
+            )
+        elif step is TotalStep.IMPOSSIBLE:
+            self.alert_once(
+                "H12", f"impossible-{kind}", f"The treadmill's {kind} jumped impossibly: skipped."
+            )
+
+    def _check_ceiling(self, trusted_kmh: float) -> None:
+        """H2 on the belt: above the ceiling for the way the person faces, the belt disobeys.
+
+        Checked on every trusted reading, held or not: a hold that leaves the belt
+        running (a missed target) must not leave a person backward on a fast belt. A
+        speed set at the console is brought back under the ceiling first (a grace of a
+        few readings while the belt turns round).
+        """
+        ceiling = self.limits.speed_ceiling(self.facing)
+        over = trusted_kmh > ceiling + max(CEILING_TOLERANCE_KMH, self.gate.grid.increment_kmh)
+        console = self._console_over_at is not None and (
+            self.clock.now() - self._console_over_at < CONSOLE_CEILING_GRACE_S
+        )
+        if not over or console or not self.holds.live:
+            self._over_ceiling = False
+            return
+        if not self._over_ceiling:
+            self._over_ceiling = True
+            self._raise(over_ceiling_alarm(trusted_kmh, ceiling, self.facing))
+
+    def _check_unit(self, now: float, state: TreadmillState) -> None:
+        if self.holds.state is not RunState.RUNNING or not self.gate.belt_running:
+            self.unit_monitor.reset()
+            return
+        result = self.unit_monitor.check(now, state.distance_m, state.speed_kmh)
+        if result is None:
+            return
+        verdict, ratio = result
+        if verdict is UnitVerdict.VERIFIED:
+            self.gate.unit_verified = True
+        else:
+            self._raise(unit_mismatch_alarm(ratio))
+
+    def _raise(self, alarm: Alarm) -> None:
+        """Act on a monitor's alarm."""
+        self.alert(alarm.hazard, alarm.kind, alarm.message, needs_ack=alarm.needs_ack)
+        if alarm.belt_disobeys:
+            self.turn_backward_off("the belt did not do as it was told")
+        match alarm.action:
+            case Action.TELL:
+                return
+            case Action.HOLD:
+                self._hold_alarm = alarm
+                self.hold(alarm.kind.replace("_", " "), needs_confirm=True)
+            case Action.PAUSE_BELT:
+                self._hold_alarm = alarm
+                self.hold(alarm.kind.replace("_", " "), needs_confirm=True, pause_belt=True)
+            case Action.SLOW_AND_HOLD:
+                self._hold_alarm = alarm
+                self.hold(alarm.kind.replace("_", " "), needs_confirm=True)
+                recovery = min(
+                    self.gate.turn_speed_kmh() or self.gate.grid.minimum_kmh,
+                    self.trusted_kmh() or 0.0,
+                )
+                self.spawn(self.belt.speed(max(recovery, self.gate.grid.minimum_kmh)))
+
+    def _told_limited(self, decision: SpeedDecision) -> None:
+        if decision.limited_by is Limiter.CEILING:
+            self.alert_once(
+                "H2",
+                f"ceiling-{self.facing}",
+                f"Held at the {self.facing} ceiling of {self.gate.ceiling_kmh():g} km/h "
+                f"({decision.kmh:.2f} km/h on this treadmill).",
+            )
+        elif decision.limited_by is Limiter.RANGE:
+            self.alert_once(
+                "H4",
+                "range-speed_kmh",
+                f"{decision.wanted_kmh:g} km/h is outside the treadmill's range: "
+                f"sent {decision.kmh:.2f} km/h.",
+            )
+
+    def _on_link_down(self) -> None:
+        if not self.holds.live:
+            return
+        self.belt.halted()
+        self.gate.forget_stored()
+        self.trust.reset()
+        if self._relinking or (self.reconnector is not None and self.reconnector.active):
+            self._relinking = False
+        else:
+            self.alert(
+                "H6",
+                "link_lost",
+                "Lost the link to the treadmill. Workout paused; the belt will not speed up "
+                "again until you confirm. Use the console stop if you need it.",
+                needs_ack=True,
+            )
+        self.hold("link lost", needs_confirm=True)
+        if self.reconnector is not None and not self.reconnector.active and not self.aborted:
+            self.spawn(self.reconnector.run())
+
+    async def _restored(self) -> None:
+        """The link and control are back: see what the belt does, and keep it stopped."""
+        records = self.client.state.records
+        give_up_at = self.clock.now() + FRESH_DATA_WAIT_S
+        while self.client.state.records == records and self.clock.now() < give_up_at:
+            await self.clock.sleep(0.1)
+        state = self.client.state
+        if state.belt is BeltStatus.RUNNING or (state.speed_kmh or 0) > 0:
+            await self.belt.pause()
+        else:
+            self.belt.halted()
+            await self.belt.store_slow()
+        self.gate.need_person()
+        self.alert(
             "H6",
-            "link_lost",
-            "Lost the link to the treadmill. Workout paused; the belt will not speed up "
-            "again until you confirm. Use the console stop if you need it.",
+            "reconnected",
+            "Reconnected. The belt stays stopped until you confirm.",
             needs_ack=True,
         )
-        self._hold("link lost", needs_confirm=True)
-        if self.reconnect is not None and self._reconnecting is None:
-            self._reconnecting = self._spawn(self._reconnect_loop(self.reconnect))
+        self._wake.set()
 
-    async def _relink(self) -> None:
+    def _command_failed(self, exc: Exception) -> None:
+        if isinstance(exc, client_errors.ControlPointTimeout | client_errors.ControlPointUnusable):
+            if self._relinking or (self.reconnector is not None and self.reconnector.active):
+                return  # already on it
+            self.alert(
+                "H6",
+                "no_answer",
+                "The treadmill stopped answering. Workout paused; reconnecting.",
+                needs_ack=True,
+            )
+            self.hold("treadmill not answering", needs_confirm=True)
+            self._relinking = True
+            self.spawn(self._drop_link())
+        elif isinstance(exc, client_errors.ControlNotPermitted):
+            self.alert(
+                "H7",
+                "control_lost",
+                "The treadmill no longer takes commands. Use its console to stop or slow it.",
+                needs_ack=True,
+            )
+            self.hold("control lost", needs_confirm=True)
+
+    async def _drop_link(self) -> None:
+        """Close the link after a control point timeout: no new procedure on this one."""
         with contextlib.suppress(LinkError, client_errors.TreadmillError):
             await self.client.disconnect()
 
-    async def _reconnect_loop(self, policy: ReconnectPolicy) -> None:
-        delay_s = policy.initial_s
-        attempt = 0
-        try:
-            while self._abort is None and not self.client.is_connected:
-                attempt += 1
-                await self.clock.sleep(delay_s)
-                try:
-                    await self.client.connect()
-                    await self.client.request_control()
-                except (LinkError, client_errors.TreadmillError) as exc:
-                    log.info("reconnect attempt %d failed: %s", attempt, exc)
-                    if policy.attempts is not None and attempt >= policy.attempts:
-                        self._alert("H6", "gave_up", "Could not reconnect to the treadmill.")
-                        return
-                    delay_s = min(delay_s * policy.factor, policy.max_s)
-                    continue
-                if (
-                    self.client.state.belt is BeltStatus.RUNNING
-                    or (self.client.state.speed_kmh or 0) > 0
-                ):
-                    await self._pause_belt()
-                self._alert(
-                    "H6",
-                    "reconnected",
-                    "Reconnected. The belt stays stopped until you confirm.",
-                    needs_ack=True,
-                )
-                self._wake.set()
-        finally:
-            self._reconnecting = None
+    # -- samples and the monitors (H8, H9, H12) ----------------------------------------
+
+    def sample_if_due(self) -> None:
+        now = self.clock.now()
+        if now + 1e-9 < self._next_sample_s:
+            return
+        self._next_sample_s = now + self.sample_period_s
+        s = self.client.state
+        ws = self.workout_s
+        self.totals.tick(ws, self.facing)
+        self.emit(
+            Sample(
+                speed_kmh=s.speed_kmh,
+                incline_pct=s.incline_pct,
+                distance_m=round(self.totals.distance_m, 1),
+                facing=self.facing,
+                workout_s=round(ws, 3),
+                segment_left_s=self.segment_left_s,
+                energy_kcal=self.totals.energy_kcal,
+                heart_rate_bpm=s.heart_rate_bpm,
+                connected=s.connected,
+                step=self.step_index,
+            )
+        )
+        running = self.holds.state is RunState.RUNNING
+        if running and self.gate.belt_running:
+            alarm = self.target_monitor.check(now, self.belt.commanded, self.trusted_kmh())
+            if alarm is not None:
+                self._raise(alarm)
+        if running:
+            hr = self.hr_monitor.check(now, s.heart_rate_bpm)
+            if hr is not None:
+                self._raise(hr)
+        stale = self.stale_monitor.check(now, s.records, s.connected)
+        if stale is not None:
+            self._raise(stale)
 
     # -- the whole run -----------------------------------------------------------------
 
@@ -1024,10 +904,8 @@ class Runner:
             raise RisksNotAcknowledged(
                 "This workout has backward segments: accept the risks first (H11)."
             )
-        self._t0 = self.clock.now()
-        self._next_sample_s = self._t0
-        self._last_record_at_s = self._t0
-        self.state = RunState.RUNNING
+        self.holds.begin()
+        self._next_sample_s = self.clock.now()
         self.emit(
             WorkoutStarted(
                 self.profile_name,
@@ -1040,54 +918,41 @@ class Runner:
             )
         )
         for note in self.timeline.adjustments:
-            self._alert("H4", "plan_adjusted", note)
+            self.alert("H4", "plan_adjusted", note)
         remove = self.client.add_listener(self._on_client_event)
         reason, completed = "completed", False
         try:
-            for index, step in enumerate(self.timeline.steps):
-                await self._exec(index, step)
+            await self.steps.run_all()
             completed = True
         except WorkoutAborted as exc:
             reason = exc.reason
-            if exc.reason != "safety key" and not self._belt_stopped:
-                await self._stop_belt(exc.reason)
+            if exc.reason != "safety key":
+                await self.stop_belt(exc.reason)
         except BaseException:
             # H5: whatever went wrong, the belt stops before anything else happens.
-            self._abort = self._abort or "error"
+            self.abort_reason = self.abort_reason or "error"
             with contextlib.suppress(Exception):
-                await asyncio.shield(self._stop_belt("error"))
+                await asyncio.shield(self.stop_belt("error"))
             raise
         finally:
             remove()
+            self.gate.close()
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._sample_if_due()
-        self._account(self.client.state.distance_m, self.client.state.energy_kcal, self.workout_s)
-        if self._paused_since is not None:
-            self._paused_total_s += self.clock.now() - self._paused_since
-            self._paused_since = None
-        self.state = RunState.FINISHED
+        self.sample_if_due()
+        self.holds.finish()
+        totals = self.totals.snapshot()
         summary = Summary(
             duration_s=round(self.elapsed_s, 3),
             workout_s=round(self.workout_s, 3),
-            distance_m=round(self._distance_m, 1),
-            backward_s=round(self._backward_s, 1),
-            backward_distance_m=round(self._backward_distance_m, 1),
-            energy_kcal=self._energy_kcal,
+            distance_m=totals.distance_m,
+            backward_s=totals.backward_s,
+            backward_distance_m=totals.backward_distance_m,
+            energy_kcal=totals.energy_kcal,
             safety_events=self.alerts,
             completed=completed,
             reason=reason,
         )
         self.emit(Finished(summary))
         return summary
-
-
-def _grid_above(value: float, origin: float, inc: float) -> float:
-    k = math.floor((value - origin) / inc + 1e-6) + 1
-    return round(origin + k * inc, 2)
-
-
-def _grid_below(value: float, origin: float, inc: float) -> float:
-    k = math.ceil((value - origin) / inc - 1e-6) - 1
-    return round(origin + k * inc, 2)

@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from treadctl.ftms.ranges import SupportedRange
-from treadctl.workout.profile import Direction, FlatSegment
+from treadctl.workout.profile import Direction, FlatSegment, ProfileError, format_number
 
 #: Speeds closer than this are the same speed.
 SPEED_EPSILON_KMH = 1e-6
+
+
+class MachineTooFast(ProfileError):
+    """The treadmill cannot go as slow as a ceiling of the workout requires (H2)."""
 
 
 class StepKind(StrEnum):
@@ -179,12 +183,32 @@ def compile_timeline(
     *,
     speed_range: SupportedRange | None = None,
     incline_range: SupportedRange | None = None,
+    source: str | None = None,
 ) -> Timeline:
-    """The steps for ``segments`` under ``limits``, on the machine's ranges if known."""
+    """The steps for ``segments`` under ``limits``, on the machine's ranges if known.
+
+    Raises:
+        MachineTooFast: backward segments, and the machine's slowest speed is above the
+            backward ceiling.
+    """
     if not segments:
         raise ValueError("a timeline needs at least one segment")
     notes: list[str] = []
-    turn_speed = limits.turn_speed_kmh
+    ceiling_back = limits.max_backward_speed_kmh
+    if (
+        speed_range is not None
+        and any(seg.direction == "backward" for seg in segments)
+        and speed_range.minimum > ceiling_back + 1e-9
+    ):
+        raise MachineTooFast(
+            source,
+            f"this treadmill's slowest speed is {format_number(speed_range.minimum)} km/h, "
+            f"above the backward speed ceiling of {format_number(ceiling_back)} km/h for this "
+            "workout: its backward segments cannot run on this treadmill",
+            hint="Choose a workout without backward segments, or a treadmill that goes slower.",
+        )
+    # A turn is never faster than either facing's ceiling.
+    turn_speed = min(limits.turn_speed_kmh, ceiling_back, limits.max_forward_speed_kmh)
     if speed_range is not None and 0 < turn_speed < speed_range.minimum:
         notes.append(
             f"the treadmill's slowest speed is {speed_range.minimum:g} km/h, above the turn "

@@ -1,0 +1,170 @@
+"""Judging a workout by what the simulated belt did, not by what the runner believes.
+
+The judge watches the simulator's belt physics (every time they advance) and is told what
+the people did: when the person turned, confirmed or resumed, and what happened at the
+console. It holds the belt to the safety model's promises:
+
+- ``ceiling``: never above the ceiling for the way the person faces (H2);
+- ``turn``: the person turns only with the belt at or under the turn speed, and it stays
+  there while they turn (H1);
+- ``rise``: speed rises no faster than the ramp rate for the way the person faces, in
+  steps the machine can take (H3);
+- ``frozen``: no rise after a link loss, a stop or a hold until a person acts (H5, H6);
+- ``stopped``: after an emergency stop or the end, the belt never speeds up again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from treadctl.sim import Quirk, SimTreadmill
+from treadctl.units import KMH_PER_MPH
+from treadctl.workout.profile import Direction
+from treadctl.workout.timeline import PlanLimits
+
+#: Slack for the belt against a limit (readings are rounded to 0.01 km/h).
+LIMIT_TOLERANCE_KMH = 0.05
+#: Slack at a turn: the decision is made on readings up to a record old.
+TURN_TOLERANCE_KMH = 0.1
+#: After a person sets a speed at the console, limits on rising are theirs for this long.
+CONSOLE_GRACE_S = 10.0
+#: And the ceiling may be passed this long while treadctl brings the belt back under it.
+CONSOLE_CEILING_GRACE_S = 3.0
+
+
+def belt_steps(sim: SimTreadmill) -> tuple[float, float]:
+    """The simulated machine's real slowest speed and speed step, in km/h on the belt."""
+    wire = sim.speed_range_wire()
+    factor = KMH_PER_MPH if sim.config.has(Quirk.MPH_FIELDS) else 1.0
+    return wire.minimum * factor, wire.increment * factor
+
+
+@dataclass(frozen=True)
+class Violation:
+    t_s: float
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"[{self.t_s:8.2f} s] {self.rule}: {self.detail}"
+
+
+@dataclass
+class BeltJudge:
+    """Attach with :meth:`watch`; tell it what people do; read ``violations``."""
+
+    limits: PlanLimits
+    minimum_kmh: float
+    increment_kmh: float
+    facing: Direction = "forward"
+    turn_speed_kmh: float | None = None
+    """The turn speed the belt is held to (default: the limits' turn speed)."""
+    violations: list[Violation] = field(default_factory=list)
+    observations: int = 0
+    _last: tuple[float, float] = (0.0, 0.0)
+    _envelope_min: float | None = None
+    _frozen_cap: float | None = None
+    _ended: bool = False
+    _turning_until: float | None = None
+    _console_at: float | None = None
+    _target: float = 0.0
+    _seen_rules: set[str] = field(default_factory=set)
+
+    def watch(self, sim: SimTreadmill) -> None:
+        self._sim = sim
+        sim.observers.append(self._observe)
+
+    # -- what people did ------------------------------------------------------------------
+
+    def turned(self, t_s: float, to_facing: Direction, hold_s: float) -> None:
+        belt = self._belt_now(t_s)
+        turn = self._turn_speed()
+        if belt > turn + TURN_TOLERANCE_KMH and not self._console_recent(t_s):
+            self._violate(t_s, "turn", f"turned at {belt:.2f} km/h (turn speed {turn:g})")
+        self.facing = to_facing
+        self._turning_until = t_s + hold_s
+        self._envelope_min = None
+
+    def turn_done(self, t_s: float) -> None:
+        self._turning_until = None
+        self._envelope_min = None
+
+    def person_acted(self, t_s: float) -> None:
+        self._frozen_cap = None
+        self._envelope_min = None
+
+    def console_speed(self, t_s: float, kmh: float) -> None:
+        self._console_at = t_s
+        self.person_acted(t_s)
+
+    def frozen(self, t_s: float) -> None:
+        """From now on the belt must not rise until a person acts (a hold, a link loss)."""
+        if self._frozen_cap is None:
+            belt = self._belt_now(t_s)
+            self._frozen_cap = max(belt, self._target)
+
+    def ended(self, t_s: float) -> None:
+        """An emergency stop, or the end: nothing may speed the belt up again."""
+        self.frozen(t_s)
+        self._ended = True
+
+    # -- the belt ---------------------------------------------------------------------------
+
+    def _turn_speed(self) -> float:
+        base = (
+            self.turn_speed_kmh if self.turn_speed_kmh is not None else self.limits.turn_speed_kmh
+        )
+        return min(base, self.limits.max_backward_speed_kmh, self.limits.max_forward_speed_kmh)
+
+    def _belt_now(self, t_s: float) -> float:
+        self._sim.advance()
+        return self._last[1]
+
+    def _console_recent(self, t_s: float, grace_s: float = CONSOLE_GRACE_S) -> bool:
+        return self._console_at is not None and t_s - self._console_at <= grace_s
+
+    def _violate(self, t_s: float, rule: str, detail: str) -> None:
+        self.violations.append(Violation(t_s, rule, detail))
+
+    def _observe(self, t_s: float, kmh: float) -> None:
+        self.observations += 1
+        _, before = self._last
+        self._last = (t_s, kmh)
+        self._target = self._sim.belt.target_speed_kmh
+        facing = self.facing
+        ceiling = self.limits.speed_ceiling(facing)
+        if kmh > ceiling + LIMIT_TOLERANCE_KMH and not self._console_recent(
+            t_s, CONSOLE_CEILING_GRACE_S
+        ):
+            self._violate(t_s, "ceiling", f"{kmh:.2f} km/h facing {facing} (ceiling {ceiling:g})")
+        if self._turning_until is not None and t_s <= self._turning_until:
+            turn = self._turn_speed()
+            if kmh > turn + TURN_TOLERANCE_KMH and not self._console_recent(t_s):
+                self._violate(t_s, "turn", f"{kmh:.2f} km/h while turning (turn speed {turn:g})")
+        cap = self._frozen_cap
+        if cap is not None and kmh > cap + LIMIT_TOLERANCE_KMH:
+            rule = "stopped" if self._ended else "frozen"
+            self._violate(t_s, rule, f"rose to {kmh:.2f} km/h from {cap:.2f} before a person acted")
+            self._frozen_cap = kmh
+        self._check_rise(t_s, kmh, before)
+
+    def _check_rise(self, t_s: float, kmh: float, before: float) -> None:
+        if self._console_recent(t_s):
+            self._envelope_min = None
+            return
+        rate = self.limits.ramp_rate(self.facing)
+        if self._turning_until is not None:
+            rate = min(rate, self.limits.ramp_rate("backward"))
+        level = kmh - rate * t_s
+        if self._envelope_min is None or level < self._envelope_min:
+            self._envelope_min = level
+        allowance = self.minimum_kmh + self.increment_kmh + LIMIT_TOLERANCE_KMH
+        excess = level - self._envelope_min
+        if excess > allowance:
+            self._violate(
+                t_s,
+                "rise",
+                f"{kmh:.2f} km/h facing {self.facing}: {excess:.2f} km/h more than a "
+                f"{rate:g} km/h/s ramp allows",
+            )
+            self._envelope_min = level

@@ -1,0 +1,325 @@
+"""Executing the timeline's steps: start, ramps, segments, turnarounds (H1) and the finish.
+
+Steps ask the runner's belt commands for speeds; the gate decides what goes out. A ramp
+always continues from the speed the machine holds now (after a hold that is the slow
+start speed), never from a value of its own. A turn happens on a slow, steady belt, or on
+a stopped one. On a belt that does not do what it is told, backward segments are skipped.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from treadctl.workout.events import (
+    Countdown,
+    CueEvent,
+    SegmentEnded,
+    SegmentStarted,
+    Turnaround,
+    TurnPhase,
+    WorkoutEvent,
+)
+from treadctl.workout.holds import RunState
+from treadctl.workout.profile import Direction
+from treadctl.workout.timeline import Step, StepKind
+
+if TYPE_CHECKING:
+    from treadctl.workout.runner import Runner
+
+#: How long a turn waits for the belt to report turn speed before pausing it (H1).
+TURN_SLOWDOWN_LIMIT_S = 10.0
+#: How long to wait for a paused belt to report standstill before saying so.
+STANDSTILL_WAIT_S = 20.0
+#: Readings are checked this often while waiting for the belt.
+BELT_POLL_S = 0.25
+
+BACKWARD_COACHING = (
+    "Short steps. Toes down first, then let the heels follow.",
+    "Stand tall, tummy tight, eyes level.",
+    "Hands light on the rails; swing the arms if you let go.",
+)
+
+
+class WorkoutAborted(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class StepExecutor:
+    """Runs the steps of ``runner.timeline`` with the runner's parts."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.r = runner
+
+    # -- the whole timeline -------------------------------------------------------------
+
+    async def run_all(self) -> None:
+        steps = self.r.timeline.steps
+        for index, step in enumerate(steps):
+            self.r.step_index = index
+            if self._skipped(index):
+                continue
+            match step.kind:
+                case StepKind.START:
+                    await self._start(step)
+                case StepKind.RAMP:
+                    await self._ramp_step(index, step)
+                case StepKind.SEGMENT:
+                    await self._segment(index, step)
+                case StepKind.TURN:
+                    await self._turn(step)
+                case StepKind.FINISH:
+                    await self.r.finish_belt()
+
+    def _skipped(self, index: int) -> bool:
+        """Steps that do not apply: turns to where the person already faces, segments
+        facing the other way, and (on a belt that disobeys) everything backward."""
+        steps = self.r.timeline.steps
+        step = steps[index]
+        facing = self.r.facing
+        match step.kind:
+            case StepKind.TURN:
+                return step.to_facing == facing or (
+                    step.to_facing == "backward" and self.r.gate.backward_off
+                )
+            case StepKind.SEGMENT:
+                return step.facing != facing
+            case StepKind.RAMP:
+                after = next(
+                    (i for i in range(index + 1, len(steps)) if steps[i].kind is not StepKind.RAMP),
+                    None,
+                )
+                return after is not None and self._skipped(after)
+            case _:
+                return False
+
+    # -- steps --------------------------------------------------------------------------
+
+    async def _start(self, step: Step) -> None:
+        self.r.emit(
+            CueEvent(f"Stand facing {step.facing}, hands on the rails. The belt starts slowly.")
+        )
+        await self.r.start_belt()
+
+    async def _ramp_step(self, index: int, step: Step) -> None:
+        steps = self.r.timeline.steps
+        nxt = steps[index + 1] if index + 1 < len(steps) else None
+        prev = steps[index - 1] if index > 0 else None
+        if nxt is not None and nxt.kind is StepKind.TURN:
+            self._turn_event("slowing", nxt, "Slowing down for the turn. Hands on the rails.")
+        elif prev is not None and prev.kind is StepKind.TURN and step.speed_kmh > prev.speed_kmh:
+            self._turn_event("speeding_up", prev, "Speeding up again, gently.")
+        await self.r.belt.incline(step.incline_pct)
+        target = step.speed_kmh
+        if nxt is not None and nxt.kind is StepKind.TURN:
+            target = self.r.gate.turn_speed_kmh()
+        await self.ramp_to(target, workout_clock=True)
+        if target == 0 and nxt is not None and nxt.kind is StepKind.TURN:
+            await self.r.pause_belt()
+
+    async def ramp_to(self, target_kmh: float, *, workout_clock: bool) -> None:
+        """Step the belt's target towards ``target_kmh``, one ramp step per step time (H3).
+
+        Each step starts from the speed the machine holds now, so a ramp interrupted by a
+        hold goes on from the slow restart, not from where it was. On the workout clock a
+        hold freezes the ramp; off it (resume, adjustments) a hold ends it. A target
+        below the machine's slowest speed stops there (a pause follows).
+        """
+        r = self.r
+        while not r.aborted:
+            if workout_clock:
+                await r.while_held()
+            elif r.holds.state is RunState.PAUSED:
+                return
+            gate = r.gate
+            if not gate.belt_running:
+                resting_kmh = r.belt.stored_kmh or gate.grid.minimum_kmh
+                if target_kmh <= resting_kmh + 1e-6:
+                    return  # going down: a belt at rest is there already
+                if not await r.start_belt():
+                    if workout_clock:
+                        continue  # start_belt held the workout: wait for the person
+                    return
+            current = r.belt.stored_kmh
+            if current is None:
+                current = r.trusted_kmh() or gate.grid.minimum_kmh
+            wanted = max(target_kmh, gate.grid.minimum_kmh)
+            if abs(wanted - current) < 1e-6:
+                return
+            step_kmh = gate.ramp_step_kmh
+            nxt = (
+                min(wanted, current + step_kmh)
+                if wanted > current
+                else max(wanted, current - step_kmh)
+            )
+            wait_s = abs(nxt - current) / gate.ramp_rate_kmh_per_s()
+            if workout_clock:
+                await r.run_for(wait_s, [])
+            else:
+                await r.clock.sleep(wait_s)
+                if r.aborted or r.holds.state is RunState.PAUSED:
+                    return
+            before = r.belt.stored_kmh
+            if not await r.belt.speed(nxt):
+                if r.aborted or r.holds.state is RunState.PAUSED or not r.client.is_connected:
+                    if workout_clock:
+                        continue
+                    return
+                return
+            after = r.belt.stored_kmh
+            held = before is not None and after is not None and abs(after - before) < 1e-6
+            if (
+                held
+                and abs((after or 0.0) - wanted) > 1e-6
+                and not self._gate_still_ramping(wanted)
+            ):
+                return  # the gate holds the speed at a limit: a ramp that cannot move is done
+
+    def _gate_still_ramping(self, wanted: float) -> bool:
+        """Would the gate let the belt move towards ``wanted`` later (rate limit only)?"""
+        decision = self.r.gate.speed(wanted, self.r.clock.now() + 3600)
+        stored = self.r.belt.stored_kmh or 0.0
+        return decision.wire is not None and abs(decision.kmh - stored) > 1e-6
+
+    def _turn_event(self, phase: TurnPhase, turn: Step, message: str) -> None:
+        assert turn.to_facing is not None
+        speed = self.r.gate.turn_speed_kmh()
+        self.r.emit(Turnaround(phase, turn.facing, turn.to_facing, speed, message))
+
+    async def _segment(self, index: int, step: Step) -> None:
+        assert step.segment is not None
+        r = self.r
+        await r.while_held()
+        if step.facing == "backward" and r.gate.backward_off:
+            await self.turn_forward_on_stopped_belt()
+            return
+        r.offset_kmh = r.offset_incline_pct = 0.0
+        r.emit(
+            SegmentStarted(
+                step.segment.index,
+                step.label,
+                step.facing,
+                step.speed_kmh,
+                step.incline_pct,
+                step.duration_s,
+            )
+        )
+        await r.belt.incline(step.incline_pct)
+        stored = r.belt.stored_kmh
+        if stored is None or abs(stored - step.speed_kmh) > 1e-6:
+            await self.ramp_to(step.speed_kmh, workout_clock=False)
+        await r.run_for(step.duration_s, self._segment_marks(index, step))
+        r.cancel_adjustment()
+        r.emit(SegmentEnded(step.segment.index, step.label))
+
+    def _segment_marks(self, index: int, step: Step) -> list[tuple[float, WorkoutEvent]]:
+        assert step.segment is not None
+        marks: list[tuple[float, WorkoutEvent]] = [
+            (cue.at_s, CueEvent(cue.text, step.segment.index)) for cue in step.segment.cues
+        ]
+        if step.facing == "backward" and not any(c.at_s == 0 for c in step.segment.cues):
+            tip = BACKWARD_COACHING[step.segment.index % len(BACKWARD_COACHING)]
+            marks.append((0.0, CueEvent(tip, step.segment.index)))
+        turn = self.r.timeline.next_turn_after(index)
+        if turn is not None and turn.to_facing is not None and not self._turn_skipped(turn):
+            warn_s = min(self.r.limits.turn_warning_s, step.duration_s)
+            marks.append(
+                (
+                    step.duration_s - warn_s,
+                    Turnaround(
+                        "warning",
+                        turn.facing,
+                        turn.to_facing,
+                        self.r.gate.turn_speed_kmh(),
+                        f"Turn coming: the belt slows down in {math.ceil(warn_s)} s. "
+                        "Hands on the rails.",
+                    ),
+                )
+            )
+            for k in range(math.ceil(warn_s), 0, -1):
+                marks.append((step.duration_s - k, Countdown("slowing for the turn", k)))
+        return marks
+
+    def _turn_skipped(self, turn: Step) -> bool:
+        return turn.to_facing == "backward" and self.r.gate.backward_off
+
+    async def _turn(self, step: Step) -> None:
+        assert step.to_facing is not None
+        r = self.r
+        await r.while_held()
+        turn_kmh = r.gate.turn_speed_kmh()
+        paused = turn_kmh == 0 or not r.gate.belt_running
+        if turn_kmh == 0:
+            await r.pause_belt()
+        slow = await self._wait_for_belt(0.0 if paused else turn_kmh)
+        if not slow:
+            r.alert(
+                "H1",
+                "turn_not_slow",
+                "The belt did not slow down for the turn: pausing it instead.",
+            )
+            if r.belt_disobeys(turn_kmh):
+                r.turn_backward_off("it did not slow down for a turn")
+            await r.pause_belt()
+            paused = True
+            if not await self._wait_for_belt(0.0, limit_s=STANDSTILL_WAIT_S):
+                r.alert(
+                    "H1",
+                    "belt_not_stopped",
+                    "The belt does not report standing still: hold the rails, and turn only "
+                    "once it has stopped. Use the console stop if you need it.",
+                    needs_ack=True,
+                )
+                await self._wait_for_belt(0.0, limit_s=None)
+        if step.to_facing == "backward" and r.gate.backward_off:
+            r.gate.face(r.facing)
+            r.hold("backward segments are off on this treadmill", needs_confirm=True)
+            return
+        await self._announce_turn(step)
+        await r.run_for(step.duration_s, [])
+        if step.confirm:
+            await r.wait_for_turn_confirm(step)
+        if paused:
+            await r.restart_after_turn()
+        r.gate.face(r.facing)
+        self._turn_event("done", step, "")
+
+    async def _announce_turn(self, step: Step) -> None:
+        assert step.to_facing is not None
+        r = self.r
+        self._turn_event("turn_now", step, f"Turn around now to face {step.to_facing}.")
+        r.emit(CueEvent(f"Turn around now: face {step.to_facing}, hands on the rails."))
+        r.set_facing(step.to_facing, turning=True)
+
+    async def _wait_for_belt(
+        self, limit_kmh: float, *, limit_s: float | None = TURN_SLOWDOWN_LIMIT_S
+    ) -> bool:
+        """Wait until trusted readings show the belt at or under ``limit_kmh`` and not rising.
+
+        False when ``limit_s`` passed first (a locked or sluggish machine, or no data).
+        """
+        r = self.r
+        give_up_at = None if limit_s is None else r.clock.now() + limit_s
+        while not r.settled_at_or_below(limit_kmh):
+            if r.aborted:
+                raise WorkoutAborted(r.abort_reason or "aborted")
+            if give_up_at is not None and r.clock.now() >= give_up_at:
+                return False
+            await r.wait_wake(BELT_POLL_S)
+            r.sample_if_due()
+        return True
+
+    async def turn_forward_on_stopped_belt(self) -> None:
+        """The person faces backward on a belt that disobeys: stop it, turn them forward."""
+        r = self.r
+        if r.gate.belt_running:
+            await r.pause_belt()
+        await self._wait_for_belt(0.0, limit_s=STANDSTILL_WAIT_S)
+        facing: Direction = r.facing
+        turn = Step(StepKind.TURN, 0.0, 0.0, facing, 0.0, 0.0, to_facing="forward")
+        await self._announce_turn(turn)
+        r.gate.face("forward")
+        self._turn_event("done", turn, "")
+        r.hold("backward segments are off on this treadmill", needs_confirm=True)
