@@ -100,7 +100,8 @@ class GateMachine(RuleBasedStateMachine):
         assert kmh <= self.ceiling_kmh() + EPS or kmh <= g.grid.minimum_kmh + EPS
         # ...and the careful one while the unit is unverified.
         if not g.unit_verified:
-            careful = max(self.ceiling_kmh() / KMH_PER_MPH, min(g.grid.minimum_kmh, self.ceiling_kmh()))
+            ceiling = self.ceiling_kmh()
+            careful = max(ceiling / KMH_PER_MPH, min(g.grid.minimum_kmh, ceiling))
             assert kmh <= careful + EPS or kmh <= g.grid.minimum_kmh + EPS
         if not g.belt_running:
             # A belt at rest is only ever given its slowest speed.
@@ -129,7 +130,8 @@ class GateMachine(RuleBasedStateMachine):
     def ask_speed(self, kmh: float) -> None:
         decision = self.gate.speed(kmh, self.t)
         if self.gate.closed:
-            assert decision.wire is None and decision.refused is Refusal.CLOSED
+            assert decision.wire is None
+            assert decision.refused is Refusal.CLOSED
             return
         if decision.wire is not None:
             self.send(decision)
@@ -170,9 +172,11 @@ class GateMachine(RuleBasedStateMachine):
         slow = g.must_store_before_start()
         if slow is not None:
             decision = g.speed(g.grid.to_kmh(slow), self.t)
-            assert decision.wire is not None and decision.wire <= slow + EPS
+            assert decision.wire is not None
+            assert decision.wire <= slow + EPS
             self.send(decision)
-        assert g.stored_wire is not None and g.stored_wire <= g.grid.wire.minimum + EPS
+        assert g.stored_wire is not None
+        assert g.stored_wire <= g.grid.wire.minimum + EPS
         g.started(self.t)
         self.ref = (g.grid.to_kmh(g.stored_wire), self.t)
 
