@@ -13,12 +13,9 @@ from treadctl.campaign.judge import BeltJudge, belt_steps
 from treadctl.sim import Quirk
 from treadctl.workout.events import (
     Command,
-    Finished,
-    Paused,
     SafetyAlert,
     Summary,
     Turnaround,
-    UserAction,
     WorkoutEvent,
 )
 from treadctl.workout.profile import Profile, flatten
@@ -48,28 +45,12 @@ class Workout:
     log: list[Timed] = field(default_factory=list)
     task: asyncio.Task[Summary] | None = None
 
-    def tell_judge(self, t_s: float, event: WorkoutEvent) -> None:
-        """What the person on the belt did, as the judge needs to know it."""
-        match event:
-            case Turnaround(phase="turn_now", to_facing=to):
-                self.judge.turned(t_s, to, self.timeline.limits.turn_hold_s)
-            case Turnaround(phase="done"):
-                self.judge.turn_done(t_s)
-            case Paused():
-                self.judge.frozen(t_s)
-            case UserAction(action="confirm" | "resume"):
-                self.judge.person_acted(t_s)
-            case UserAction(action="stop") | Finished():
-                self.judge.ended(t_s)
-            case _:
-                pass
-
     def console_set_speed(self, kmh: float) -> None:
-        self.judge.console_speed(self.rig.clock.now(), kmh)
         self.rig.sim.console_set_speed(kmh)
+        self.judge.console_speed(self.rig.clock.now(), kmh)
 
     def console_start(self) -> None:
-        self.judge.person_acted(self.rig.clock.now())
+        self.judge.console_start(self.rig.clock.now())
         self.rig.sim.console_start()
 
     @property
@@ -150,7 +131,7 @@ async def workout(
         def emit(event: WorkoutEvent) -> None:
             r.sim.advance()
             holder[0].log.append(Timed(r.clock.now(), event, r.sim.belt.speed_kmh))
-            holder[0].tell_judge(r.clock.now(), event)
+            holder[0].judge.follow(r.clock.now(), event)
 
         runner = Runner(
             timeline,

@@ -146,10 +146,10 @@ class GateMachine(RuleBasedStateMachine):
                 return
             self.send(decision)
 
-    @rule(kmh=st.floats(0.0, 30.0))
-    def reading(self, kmh: float) -> None:
-        self.gate.observe(self.t, kmh)
-        if self.gate.belt_running and kmh > self.ref[0] + 1e-9:
+    @rule(kmh=st.floats(0.0, 30.0), steady=st.booleans())
+    def reading(self, kmh: float, steady: bool) -> None:
+        self.gate.observe(self.t, kmh, steady=steady)
+        if self.gate.belt_running and steady and kmh > self.ref[0] + 1e-9:
             self.ref = (kmh, self.t)
 
     @rule()

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from treadctl.ftms.control_point import SetTargetSpeed
 from treadctl.sim import Quirk, SimTreadmill
 from treadctl.units import KMH_PER_MPH
+from treadctl.workout.events import Finished, Paused, Turnaround, UserAction, WorkoutEvent
 from treadctl.workout.profile import Direction
 from treadctl.workout.timeline import PlanLimits
 
@@ -28,8 +30,10 @@ LIMIT_TOLERANCE_KMH = 0.05
 TURN_TOLERANCE_KMH = 0.1
 #: After a person sets a speed at the console, limits on rising are theirs for this long.
 CONSOLE_GRACE_S = 10.0
-#: And the ceiling may be passed this long while treadctl brings the belt back under it.
-CONSOLE_CEILING_GRACE_S = 3.0
+#: A belt over a ceiling treadctl did not send (a console, a disobeying machine) must be
+#: back under it, paused or stopped this long after it went over (plus the time its motor
+#: takes to slow from where it got to): two readings to be sure, then the command.
+OVER_CEILING_GRACE_S = 4.0
 
 
 def belt_steps(sim: SimTreadmill) -> tuple[float, float]:
@@ -67,7 +71,14 @@ class BeltJudge:
     _ended: bool = False
     _turning_until: float | None = None
     _console_at: float | None = None
+    _console_start_at: float | None = None
+    _console_target: float | None = None
     _target: float = 0.0
+    _requests_seen: int = 0
+    _over_s: float | None = None
+    _over_last_t: float = 0.0
+    _over_peak: float = 0.0
+    _over_told: bool = False
     _seen_rules: set[str] = field(default_factory=set)
 
     def watch(self, sim: SimTreadmill) -> None:
@@ -75,6 +86,22 @@ class BeltJudge:
         sim.observers.append(self._observe)
 
     # -- what people did ------------------------------------------------------------------
+
+    def follow(self, t_s: float, event: WorkoutEvent) -> None:
+        """What the runner's events say the person did (turned, confirmed, stopped)."""
+        match event:
+            case Turnaround(phase="turn_now", to_facing=to):
+                self.turned(t_s, to, self.limits.turn_hold_s)
+            case Turnaround(phase="done"):
+                self.turn_done(t_s)
+            case Paused():
+                self.frozen(t_s)
+            case UserAction(action="confirm" | "resume"):
+                self.person_acted(t_s)
+            case UserAction(action="stop") | Finished():
+                self.ended(t_s)
+            case _:
+                pass
 
     def turned(self, t_s: float, to_facing: Direction, hold_s: float) -> None:
         belt = self._belt_now(t_s)
@@ -93,8 +120,18 @@ class BeltJudge:
         self._frozen_cap = None
         self._envelope_min = None
 
+    def console_start(self, t_s: float) -> None:
+        """A person started the belt at the console: it goes to the speed the machine
+        holds, at the machine's own pace, until treadctl next sets one."""
+        self._console_start_at = t_s
+        self.person_acted(t_s)
+
     def console_speed(self, t_s: float, kmh: float) -> None:
+        """A person set ``kmh`` at the console: as long as the machine keeps that target,
+        the belt goes where they asked; once treadctl replaces it, the belt gets the time
+        it needs to come back under the ceiling."""
         self._console_at = t_s
+        self._console_target = kmh
         self.person_acted(t_s)
 
     def frozen(self, t_s: float) -> None:
@@ -126,17 +163,25 @@ class BeltJudge:
     def _violate(self, t_s: float, rule: str, detail: str) -> None:
         self.violations.append(Violation(t_s, rule, detail))
 
+    def _follow_console(self, t_s: float, kmh: float) -> None:
+        target = self._console_target
+        if target is None:
+            return
+        if self._target == 0 and kmh < 0.05:
+            return  # at rest: the console's speed is stored, for when the belt starts
+        if abs(self._target - target) < 1e-6:
+            self._console_at = t_s  # the console's own target is still in force
+            return
+        self._console_target = None
+
     def _observe(self, t_s: float, kmh: float) -> None:
         self.observations += 1
         _, before = self._last
         self._last = (t_s, kmh)
         self._target = self._sim.belt.target_speed_kmh
-        facing = self.facing
-        ceiling = self.limits.speed_ceiling(facing)
-        if kmh > ceiling + LIMIT_TOLERANCE_KMH and not self._console_recent(
-            t_s, CONSOLE_CEILING_GRACE_S
-        ):
-            self._violate(t_s, "ceiling", f"{kmh:.2f} km/h facing {facing} (ceiling {ceiling:g})")
+        self._follow_console(t_s, kmh)
+        self._check_commands(t_s)
+        self._check_ceiling(t_s, kmh)
         if self._turning_until is not None and t_s <= self._turning_until:
             turn = self._turn_speed()
             if kmh > turn + TURN_TOLERANCE_KMH and not self._console_recent(t_s):
@@ -148,8 +193,78 @@ class BeltJudge:
             self._frozen_cap = kmh
         self._check_rise(t_s, kmh, before)
 
+    def _own_target(self) -> bool:
+        """Is the machine heading for a speed of its own (not one treadctl set)?
+
+        A machine that ignores speed commands starts at its default and stays there; how
+        fast it gets there is its own doing (the monitors must then hold the workout, and
+        the ceiling rule still applies). Rises towards treadctl's targets are judged.
+        """
+        target = self._sim.belt.target_speed_kmh
+        if target <= 0:
+            return False
+        sent = [r for r in self._sim.stats.requests if isinstance(r, SetTargetSpeed)]
+        if not sent:
+            return True
+        factor = KMH_PER_MPH if self._sim.config.has(Quirk.MPH_FIELDS) else 1.0
+        return abs(sent[-1].speed_kmh * factor - target) > 1e-6
+
+    def _ceiling_now(self, t_s: float) -> float:
+        """The ceiling for the way the person faces; while they turn, for either way."""
+        ceiling = self.limits.speed_ceiling(self.facing)
+        if self._turning_until is not None and t_s <= self._turning_until:
+            ceiling = min(
+                ceiling, self.limits.max_backward_speed_kmh, self.limits.max_forward_speed_kmh
+            )
+        return ceiling
+
+    def _check_commands(self, t_s: float) -> None:
+        """Every speed the machine was sent, in km/h on its belt, is under the ceiling."""
+        requests = self._sim.stats.requests
+        factor = KMH_PER_MPH if self._sim.config.has(Quirk.MPH_FIELDS) else 1.0
+        for request in requests[self._requests_seen :]:
+            if isinstance(request, SetTargetSpeed):
+                kmh = request.speed_kmh * factor
+                ceiling = self._ceiling_now(t_s)
+                if kmh > ceiling + LIMIT_TOLERANCE_KMH:
+                    self._violate(
+                        t_s,
+                        "ceiling",
+                        f"sent {kmh:.2f} km/h facing {self.facing} (ceiling {ceiling:g})",
+                    )
+        self._requests_seen = len(requests)
+
+    def _check_ceiling(self, t_s: float, kmh: float) -> None:
+        """A belt above the ceiling (a console speed, a machine that ignores commands, a
+        wrong unit) must be brought back, paused or stopped within a bound: the time to
+        notice and act, and to slow down from where it got to."""
+        ceiling = self._ceiling_now(t_s)
+        last_t = self._over_last_t
+        self._over_last_t = t_s
+        if kmh <= ceiling + LIMIT_TOLERANCE_KMH:
+            self._over_s = None
+            return
+        if self._over_s is None:
+            self._over_s, self._over_peak, self._over_told = 0.0, kmh, False
+        elif self._sim.connections:
+            self._over_s += t_s - last_t  # offline, treadctl can do nothing: not counted
+        self._over_peak = max(self._over_peak, kmh)
+        decel = max(self._sim.config.decel_kmh_per_s, 0.1)
+        allowed_s = OVER_CEILING_GRACE_S + (self._over_peak - ceiling) / decel
+        if self._over_s > allowed_s and not self._over_told:
+            self._over_told = True
+            self._violate(
+                t_s,
+                "ceiling",
+                f"{kmh:.2f} km/h facing {self.facing} (ceiling {ceiling:g}) for "
+                f"{self._over_s:.1f} s while connected",
+            )
+
     def _check_rise(self, t_s: float, kmh: float, before: float) -> None:
-        if self._console_recent(t_s):
+        started_at_console = (
+            self._console_start_at is not None and t_s - self._console_start_at <= CONSOLE_GRACE_S
+        )
+        if self._console_recent(t_s) or started_at_console or self._own_target():
             self._envelope_min = None
             return
         rate = self.limits.ramp_rate(self.facing)

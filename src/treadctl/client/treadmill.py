@@ -570,7 +570,14 @@ class TreadmillClient:
             return True
         return False
 
-    async def pause(self) -> None:
+    async def pause(self, *, urgent: bool = False) -> None:
+        """Pause the belt. ``urgent``: like a stop, ahead of (and instead of) what is queued,
+        for a safety hold that cannot wait behind a procedure whose answer is late."""
+        if urgent:
+            if not self.is_connected:
+                raise errors.NotConnected(f"not connected to {self.link.name}")
+            await self._halt_now(StopControl.PAUSE)
+            return
         self._own_halt = (int(StopControl.PAUSE), self.clock.now())
         await self._procedure(StopOrPause(control=StopControl.PAUSE))
         self._own_halt = (int(StopControl.PAUSE), self.clock.now())
@@ -590,15 +597,20 @@ class TreadmillClient:
         if self._stopping is not None and not self._stopping.done():
             await asyncio.shield(self._stopping)
             return
-        self._stopping = asyncio.ensure_future(self._stop_now())
+        self._stopping = asyncio.ensure_future(self._halt_now(StopControl.STOP))
         self._stopping.add_done_callback(_retrieve)
         await asyncio.shield(self._stopping)
 
-    async def _stop_now(self) -> None:
-        self._own_halt = (int(StopControl.STOP), self.clock.now())
+    async def _halt_now(self, control: StopControl) -> None:
+        """Stop or pause ahead of everything: cancel what is queued, wait at most
+        ``stop_preempt_s`` for a procedure in flight, then send it anyway."""
+        self._own_halt = (int(control), self.clock.now())
         op = int(ControlOp.STOP_OR_PAUSE)
-        self._gate.cancel_queued(errors.ProcedureCancelled(op, "an emergency stop came first"))
-        request = StopOrPause(control=StopControl.STOP)
+        why = (
+            "an emergency stop came first" if control == StopControl.STOP else "a pause came first"
+        )
+        self._gate.cancel_queued(errors.ProcedureCancelled(op, why))
+        request = StopOrPause(control=control)
         acquired = False
         try:
             with contextlib.suppress(TimeoutError):
@@ -618,8 +630,11 @@ class TreadmillClient:
         finally:
             if acquired:
                 self._gate.release()
-        self._own_halt = (int(StopControl.STOP), self.clock.now())
-        self._update(belt=BeltStatus.STOPPED, target_speed_kmh=None)
+        self._own_halt = (int(control), self.clock.now())
+        if control == StopControl.STOP:
+            self._update(belt=BeltStatus.STOPPED, target_speed_kmh=None)
+        else:
+            self._update(belt=BeltStatus.PAUSED)
 
 
 def _retrieve(fut: asyncio.Future[Any]) -> None:

@@ -130,25 +130,28 @@ class BeltCommands:
                 self.emit(Command("start", ok=False, error=str(exc)))
                 self.on_failure(exc)
                 return StartResult.FAILED
-            now = self.clock.now()
-            self.gate.started(now)
-            self.commanded = Commanded(
-                self.gate.grid.to_kmh(self.gate.stored_wire or 0.0), now, 0.0
-            )
+            self.gate.started(self.clock.now())
             self.emit(Command("start"))
+            # A machine that forgot (or never took) the slow speed starts at its own
+            # default: tell it again, now that it runs.
+            slow_wire = self.gate.start_wire
+            self.gate.forget_stored()
+            await self._send_speed(slow_wire)
+            self.commanded = Commanded(self.gate.grid.to_kmh(slow_wire), self.clock.now(), 0.0)
             return StartResult.MOVING if moving else StartResult.NOT_MOVING
 
-    async def pause(self) -> bool:
+    async def pause(self, *, urgent: bool = False) -> bool:
         """Pause the belt (always allowed), then leave a slow speed stored on the machine.
 
         The stored speed is where the belt goes on the next start, from treadctl or from
-        the console: slow, whatever was running before.
+        the console: slow, whatever was running before. ``urgent`` pauses go ahead of
+        anything queued (a safety hold must not wait behind a late answer).
         """
         if not self.client.is_connected:
             return False
         ok = True
         try:
-            await self.client.pause()
+            await self.client.pause(urgent=urgent)
         except client_errors.OperationFailed:
             pass  # already paused or stopped
         except client_errors.TreadmillError as exc:

@@ -103,6 +103,9 @@ class CommandGate:
         """The speed the machine holds (and goes to on Start); None: unknown."""
         self.backward_off = False
         """Set once the belt has not done as told: never a backward bout on it again."""
+        self.follows_speed = False
+        """Set once the belt has been seen to go to a speed it was told to (a change of at
+        least a ramp step): until then nobody turns backward on it."""
         self._base_kmh = 0.0
         self._base_t_s = 0.0
 
@@ -113,9 +116,11 @@ class CommandGate:
         self.facing = facing
         self.turning = turning
 
-    def observe(self, t_s: float, trusted_kmh: float) -> None:
-        """A trusted belt reading. A belt faster than commanded raises the ramp's base."""
-        if self.belt_running and trusted_kmh > self._base_kmh + _EPS:
+    def observe(self, t_s: float, trusted_kmh: float, *, steady: bool) -> None:
+        """A trusted belt reading. A belt *steadily* faster than commanded (a speed set at
+        the console) raises the ramp's base; a belt still slowing down to a lower command
+        does not (it is on its way down, and a ramp must not start from where it was)."""
+        if self.belt_running and steady and trusted_kmh > self._base_kmh + _EPS:
             self._base_kmh, self._base_t_s = trusted_kmh, t_s
 
     def halted(self, t_s: float) -> None:
@@ -168,11 +173,9 @@ class CommandGate:
         return 1.0 if self.unit_verified else 1 / KMH_PER_MPH
 
     def _careful(self, limit_kmh: float) -> float:
-        """A speed limit while the unit is unverified: divided by the mph factor, but never
-        below the machine's slowest speed where that is within the limit itself."""
-        if self.unit_verified:
-            return limit_kmh
-        return max(limit_kmh * self.unit_factor, min(self.grid.minimum_kmh, limit_kmh))
+        """A speed limit while the unit is unverified: divided by the mph factor, so that
+        even a machine that reads our numbers as mph stays under it."""
+        return limit_kmh * self.unit_factor
 
     def _backward_now(self) -> bool:
         return "backward" in self._facings()
@@ -206,8 +209,23 @@ class CommandGate:
         return 0.0 if wire is None else self.grid.to_kmh(wire)
 
     def lowest_ceiling_fits(self, facing: Direction) -> bool:
-        """Can the machine go as slow as the ceiling for ``facing``?"""
+        """Can the machine go as slow as the ceiling for ``facing`` (as careful as now)?"""
         return self.grid.floor(self._careful(self.limits.speed_ceiling(facing))) is not None
+
+    def backward_ready(self) -> str | None:
+        """Why the person may not turn backward now (None: they may).
+
+        Never on a belt that has disobeyed; not before the belt has shown it follows a
+        speed command; not while the machine's speed unit is unchecked and its slowest
+        speed could then be above the backward ceiling.
+        """
+        if self.backward_off:
+            return "the treadmill did not do as it was told"
+        if not self.follows_speed:
+            return "the treadmill has not yet shown that it follows speed commands"
+        if not self.lowest_ceiling_fits("backward"):
+            return "the treadmill's speed unit is not checked yet: walk forward a little longer"
+        return None
 
     # -- decisions ----------------------------------------------------------------------------
 

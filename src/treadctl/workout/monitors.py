@@ -24,6 +24,8 @@ class Action(StrEnum):
     """Pause the belt and hold until the person confirms."""
     SLOW_AND_HOLD = "slow_and_hold"
     """Slow the belt to a recovery speed and hold until the person confirms."""
+    END = "end"
+    """Stop the belt and end the workout: treadctl cannot keep the person safe on it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +116,8 @@ UNIT_CHECK_MIN_M = 15.0
 UNIT_CHECK_WINDOW_S = 60.0
 #: Distance this many times what the speed explains: the machine reads our numbers as mph.
 UNIT_MISMATCH_RATIO = 1.35
-#: Within this ratio either way the unit is right.
-UNIT_AGREE_RATIO = 1.2
+#: Within this ratio either way the unit is right (1.61 is far outside it).
+UNIT_AGREE_RATIO = 1.18
 
 
 class UnitVerdict(StrEnum):
@@ -164,7 +166,7 @@ class UnitMonitor:
         if ratio >= UNIT_MISMATCH_RATIO and measured_m - reported_m > 5.0:
             self._points.clear()
             return UnitVerdict.MISMATCH, ratio
-        if 1 / UNIT_AGREE_RATIO <= ratio <= UNIT_AGREE_RATIO:
+        if 1 / UNIT_AGREE_RATIO <= ratio <= UNIT_AGREE_RATIO and measured_m >= UNIT_CHECK_MIN_M:
             self.verified = True
             return UnitVerdict.VERIFIED, ratio
         return None
@@ -192,9 +194,9 @@ def over_ceiling_alarm(belt_kmh: float, ceiling_kmh: float, facing: str) -> Alar
         "H2",
         "belt_over_ceiling",
         f"The belt runs at {belt_kmh:.1f} km/h facing {facing}, above the {facing} ceiling of "
-        f"{ceiling_kmh:g} km/h, and does not slow when asked: paused. Backward segments "
-        "are off on this treadmill.",
-        Action.PAUSE_BELT,
+        f"{ceiling_kmh:g} km/h, and did not slow when asked: stopped, and the workout ends "
+        "here. treadctl cannot keep you within your limits on this treadmill.",
+        Action.END,
         belt_disobeys=True,
     )
 

@@ -29,7 +29,7 @@ from treadctl.client import TreadmillClient
 from treadctl.client import errors as client_errors
 from treadctl.client import events as ce
 from treadctl.client.state import BeltStatus, TreadmillState
-from treadctl.clock import Clock
+from treadctl.clock import Clock, wait_for
 from treadctl.link.base import LinkError
 from treadctl.units import SpeedUnit
 from treadctl.workout.belt import BeltCommands, StartResult
@@ -87,6 +87,12 @@ CONFIRM_TIMEOUT_S = 30.0
 FRESH_DATA_WAIT_S = 3.0
 #: How long the end waits for the belt to report standing still.
 FINISH_STOP_WAIT_S = 30.0
+#: A belt that gets within this of a commanded speed, twice in a row, went there...
+FOLLOW_TOLERANCE_KMH = 0.15
+#: ...and if that was a change of at least this, the belt follows speed commands.
+FOLLOW_CHANGE_KMH = 0.25
+#: A command that keeps a limit gets this long to go out before the belt is paused instead.
+URGENT_COMMAND_S = 1.0
 #: A belt set over the ceiling at the console gets this long to come back under it.
 CONSOLE_CEILING_GRACE_S = 3.0
 #: Records without a distance after which the speed unit cannot be checked.
@@ -335,7 +341,7 @@ class Runner:
         self.cancel_adjustment()
         self.emit(Paused(reason, self.holds.needs_confirm))
         if pause_belt and self.client.is_connected:
-            self.spawn(self.pause_belt())
+            self.spawn(self.belt.pause(urgent=True))
         self._wake.set()
 
     def _request_resume(self) -> None:
@@ -508,6 +514,15 @@ class Runner:
             needs_ack=True,
         )
 
+    def backward_not_ready(self) -> bool:
+        """Is a turn to backward off for now? Says why, once for each reason."""
+        why = self.gate.backward_ready()
+        if why is None:
+            return False
+        if not self.gate.backward_off:
+            self.alert_once("H2", f"backward_skipped-{why}", f"Backward bout skipped: {why}.")
+        return True
+
     def belt_disobeys(self, commanded_kmh: float) -> bool:
         """Does the trusted belt speed stay well above ``commanded_kmh``?"""
         belt = self.trusted_kmh()
@@ -610,6 +625,8 @@ class Runner:
                 self._wake.set()
             case ce.StoppedAtConsole(paused=paused):
                 self.belt.halted()
+                if not paused:
+                    self.gate.forget_stored()  # a stopped machine starts at its own default
                 self.alert(
                     "H7",
                     "console_stop",
@@ -659,7 +676,17 @@ class Runner:
                 pass
 
     def _on_target_speed(self, kmh: float) -> None:
-        """A target speed set elsewhere (the console, another app): never above the ceiling."""
+        """A target speed set elsewhere (the console, another app): never above the ceiling.
+
+        The machine now holds a target treadctl did not set: the next command goes out
+        whatever it is, and a belt at rest gets the slow speed stored again (a start at the
+        console must not go to a fast target set while it stood still).
+        """
+        stored = self.belt.stored_kmh
+        if stored is None or abs(stored - kmh) > 0.01:
+            self.gate.forget_stored()
+            if not self.gate.belt_running and self.holds.live:
+                self.spawn(self.belt.store_slow())
         ceiling = self.limits.speed_ceiling(self.facing)
         if kmh <= ceiling + 1e-9 or not self.holds.live:
             return
@@ -671,12 +698,30 @@ class Runner:
             "km/h: brought back under it.",
         )
         if self.gate.belt_running:
-            self.spawn(self.belt.speed(ceiling))
+            self.spawn(self._back_under(ceiling))
+
+    async def _back_under(self, ceiling_kmh: float) -> None:
+        """Bring a belt set over the ceiling back under it; if the command cannot go out
+        at once (a procedure whose answer is late holds the control point), pause."""
+        try:
+            sent = await wait_for(self.clock, self.belt.speed(ceiling_kmh), URGENT_COMMAND_S)
+        except TimeoutError:
+            sent = False
+        if not sent and self.holds.live and self.gate.belt_running:
+            self.alert(
+                "H2",
+                "console_over_ceiling_paused",
+                "Could not bring the belt back under the ceiling in time: paused.",
+                needs_ack=True,
+            )
+            self.hold("belt over the ceiling", needs_confirm=True, pause_belt=True)
 
     def _on_record(self, state: TreadmillState) -> None:
         now = self.clock.now()
+        speed_ok = False
         if state.speed_kmh is not None:
             verdict = self.trust.feed(now, state.speed_kmh)
+            speed_ok = verdict is Verdict.ACCEPTED
             if verdict is not Verdict.ACCEPTED:
                 self.alert_once(
                     "H12",
@@ -686,8 +731,9 @@ class Runner:
                 )
             trusted = self.trust.trusted_kmh
             if trusted is not None:
-                self.gate.observe(now, trusted)
+                self.gate.observe(now, trusted, steady=self.trust.steady())
                 self._check_ceiling(trusted)
+                self._check_follows()
         if state.distance_m is None:
             self._records_without_distance += 1
             if (
@@ -705,7 +751,8 @@ class Runner:
             self._records_without_distance = 0
             step = self.totals.feed_distance(now, state.distance_m, self.facing)
             self._tell_total_step("distance", step)
-            self._check_unit(now, state)
+            if step is TotalStep.GREW and speed_ok:
+                self._check_unit(now, state)  # only clean records judge the unit
         if state.energy_kcal is not None:
             self._tell_total_step("energy", self.totals.feed_energy(now, state.energy_kcal))
 
@@ -739,7 +786,22 @@ class Runner:
             self._over_ceiling = True
             self._raise(over_ceiling_alarm(trusted_kmh, ceiling, self.facing))
 
+    def _check_follows(self) -> None:
+        """Has the belt gone to a speed it was told to, a real change away? Then it follows."""
+        commanded = self.belt.commanded
+        if self.gate.follows_speed or commanded is None or not self.gate.belt_running:
+            return
+        if abs(commanded.kmh - commanded.from_kmh) < FOLLOW_CHANGE_KMH:
+            return
+        confirmed, latest = self.trust.confirmed, self.trust.latest
+        if confirmed is None or latest is None:
+            return
+        if all(abs(r.kmh - commanded.kmh) <= FOLLOW_TOLERANCE_KMH for r in (confirmed, latest)):
+            self.gate.follows_speed = True
+
     def _check_unit(self, now: float, state: TreadmillState) -> None:
+        if self.gate.unit_verified and self.unit_monitor.verified:
+            return
         if self.holds.state is not RunState.RUNNING or not self.gate.belt_running:
             self.unit_monitor.reset()
             return
@@ -766,6 +828,10 @@ class Runner:
             case Action.PAUSE_BELT:
                 self._hold_alarm = alarm
                 self.hold(alarm.kind.replace("_", " "), needs_confirm=True, pause_belt=True)
+            case Action.END:
+                self.abort_reason = self.abort_reason or alarm.kind.replace("_", " ")
+                self._wake.set()
+                self.spawn(self.stop_belt(self.abort_reason))
             case Action.SLOW_AND_HOLD:
                 self._hold_alarm = alarm
                 self.hold(alarm.kind.replace("_", " "), needs_confirm=True)

@@ -63,7 +63,7 @@ class StepExecutor:
                 continue
             match step.kind:
                 case StepKind.START:
-                    await self._start(step)
+                    await self._start(index, step)
                 case StepKind.RAMP:
                     await self._ramp_step(index, step)
                 case StepKind.SEGMENT:
@@ -82,7 +82,7 @@ class StepExecutor:
         match step.kind:
             case StepKind.TURN:
                 return step.to_facing == facing or (
-                    step.to_facing == "backward" and self.r.gate.backward_off
+                    step.to_facing == "backward" and self.r.backward_not_ready()
                 )
             case StepKind.SEGMENT:
                 return step.facing != facing
@@ -97,11 +97,16 @@ class StepExecutor:
 
     # -- steps --------------------------------------------------------------------------
 
-    async def _start(self, step: Step) -> None:
+    async def _start(self, index: int, step: Step) -> None:
+        lead_in = " Face forward until the first turn." if step.duration_s > 0 else ""
         self.r.emit(
-            CueEvent(f"Stand facing {step.facing}, hands on the rails. The belt starts slowly.")
+            CueEvent(
+                f"Stand facing {step.facing}, hands on the rails. The belt starts slowly.{lead_in}"
+            )
         )
         await self.r.start_belt()
+        if step.duration_s > 0:
+            await self.r.run_for(step.duration_s, self._turn_marks(index, step))
 
     async def _ramp_step(self, index: int, step: Step) -> None:
         steps = self.r.timeline.steps
@@ -142,25 +147,29 @@ class StepExecutor:
                     if workout_clock:
                         continue  # start_belt held the workout: wait for the person
                     return
-            current = r.belt.stored_kmh
-            if current is None:
-                current = r.trusted_kmh() or gate.grid.minimum_kmh
             wanted = max(target_kmh, gate.grid.minimum_kmh)
+            current = self._current_kmh()
             if abs(wanted - current) < 1e-6:
                 return
-            step_kmh = gate.ramp_step_kmh
-            nxt = (
-                min(wanted, current + step_kmh)
-                if wanted > current
-                else max(wanted, current - step_kmh)
-            )
-            wait_s = abs(nxt - current) / gate.ramp_rate_kmh_per_s()
+            step_kmh = min(gate.ramp_step_kmh, abs(wanted - current))
+            wait_s = step_kmh / gate.ramp_rate_kmh_per_s()
             if workout_clock:
                 await r.run_for(wait_s, [])
             else:
                 await r.clock.sleep(wait_s)
                 if r.aborted or r.holds.state is RunState.PAUSED:
                     return
+            if not gate.belt_running:
+                continue  # a hold came and went: start again from the top
+            # Where the machine is *now*: a hold during the wait changed it.
+            current = self._current_kmh()
+            if abs(wanted - current) < 1e-6:
+                return
+            nxt = (
+                min(wanted, current + gate.ramp_step_kmh)
+                if wanted > current
+                else max(wanted, current - gate.ramp_step_kmh)
+            )
             before = r.belt.stored_kmh
             if not await r.belt.speed(nxt):
                 if r.aborted or r.holds.state is RunState.PAUSED or not r.client.is_connected:
@@ -176,6 +185,14 @@ class StepExecutor:
                 and not self._gate_still_ramping(wanted)
             ):
                 return  # the gate holds the speed at a limit: a ramp that cannot move is done
+
+    def _current_kmh(self) -> float:
+        """The speed the machine holds now (the trusted belt speed if unknown)."""
+        r = self.r
+        current = r.belt.stored_kmh
+        if current is None:
+            current = r.trusted_kmh() or r.gate.grid.minimum_kmh
+        return current
 
     def _gate_still_ramping(self, wanted: float) -> bool:
         """Would the gate let the belt move towards ``wanted`` later (rate limit only)?"""
@@ -222,6 +239,11 @@ class StepExecutor:
         if step.facing == "backward" and not any(c.at_s == 0 for c in step.segment.cues):
             tip = BACKWARD_COACHING[step.segment.index % len(BACKWARD_COACHING)]
             marks.append((0.0, CueEvent(tip, step.segment.index)))
+        return marks + self._turn_marks(index, step)
+
+    def _turn_marks(self, index: int, step: Step) -> list[tuple[float, WorkoutEvent]]:
+        """The warning and countdown before the turn that follows ``step``, if any."""
+        marks: list[tuple[float, WorkoutEvent]] = []
         turn = self.r.timeline.next_turn_after(index)
         if turn is not None and turn.to_facing is not None and not self._turn_skipped(turn):
             warn_s = min(self.r.limits.turn_warning_s, step.duration_s)
@@ -243,7 +265,7 @@ class StepExecutor:
         return marks
 
     def _turn_skipped(self, turn: Step) -> bool:
-        return turn.to_facing == "backward" and self.r.gate.backward_off
+        return turn.to_facing == "backward" and self.r.gate.backward_ready() is not None
 
     async def _turn(self, step: Step) -> None:
         assert step.to_facing is not None
@@ -253,6 +275,8 @@ class StepExecutor:
         paused = turn_kmh == 0 or not r.gate.belt_running
         if turn_kmh == 0:
             await r.pause_belt()
+        elif not paused and (r.belt.stored_kmh or 0.0) > turn_kmh + 1e-6:
+            await self.ramp_to(turn_kmh, workout_clock=False)  # not yet slowed (a resume)
         slow = await self._wait_for_belt(0.0 if paused else turn_kmh)
         if not slow:
             r.alert(
@@ -277,13 +301,15 @@ class StepExecutor:
             r.gate.face(r.facing)
             r.hold("backward segments are off on this treadmill", needs_confirm=True)
             return
+        if step.to_facing == "backward" and r.backward_not_ready():
+            return  # stays facing forward; restarted by the next step
         await self._announce_turn(step)
         await r.run_for(step.duration_s, [])
         if step.confirm:
             await r.wait_for_turn_confirm(step)
+        r.gate.face(r.facing)  # turned: the limits of the new facing alone from here
         if paused:
             await r.restart_after_turn()
-        r.gate.face(r.facing)
         self._turn_event("done", step, "")
 
     async def _announce_turn(self, step: Step) -> None:

@@ -18,6 +18,9 @@ from treadctl.workout.profile import Direction, FlatSegment, ProfileError, forma
 
 #: Speeds closer than this are the same speed.
 SPEED_EPSILON_KMH = 1e-6
+#: A workout that begins backward starts facing forward for this long: nobody starts a
+#: belt with their back to the console, and its first seconds show whether it obeys.
+LEAD_IN_S = 10.0
 
 
 class MachineTooFast(ProfileError):
@@ -256,10 +259,11 @@ def compile_timeline(
         return incline
 
     b = _Builder(limits)
-    facing: Direction = segments[0].direction
+    facing: Direction = "forward"
     slowest = speed_range.minimum if speed_range is not None else 0.5
     start_kmh = max(slowest, min(turn_speed or slowest, speed_for(segments[0])))
-    b.add(StepKind.START, 0.0, facing, speed_kmh=start_kmh, incline_pct=0.0, label="start")
+    lead_in_s = LEAD_IN_S if segments[0].direction == "backward" else 0.0
+    b.add(StepKind.START, lead_in_s, facing, speed_kmh=start_kmh, incline_pct=0.0, label="start")
     for seg in segments:
         speed, incline = speed_for(seg), incline_for(seg)
         if seg.direction != facing:

@@ -95,6 +95,15 @@ class SpeedTrust:
             return None
         return max(confirmed.kmh, self._latest.kmh)
 
+    def steady(self, tolerance_kmh: float = 0.05) -> bool:
+        """The last two readings agree and the belt is not slowing down."""
+        confirmed, latest = self.confirmed, self._latest
+        return (
+            confirmed is not None
+            and latest is not None
+            and (latest.kmh >= confirmed.kmh - tolerance_kmh)
+        )
+
     def settled_at_or_below(self, limit_kmh: float, tolerance_kmh: float = 0.05) -> bool:
         """Two readings in a row at or under ``limit_kmh``, and not rising."""
         confirmed, latest = self.confirmed, self._latest
