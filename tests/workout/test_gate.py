@@ -115,6 +115,9 @@ class GateMachine(RuleBasedStateMachine):
         if g.backward_off and "backward" in self.facings():
             assert g.stored_wire is not None
             assert wire <= g.stored_wire + EPS
+        if g.needs_person and g.belt_running:
+            assert g.stored_wire is not None
+            assert wire <= g.stored_wire + EPS  # held: nothing faster until a person acts
         changed = g.stored_wire is None or abs(wire - g.stored_wire) > EPS
         g.sent_speed(wire, self.t)
         if g.belt_running and changed:

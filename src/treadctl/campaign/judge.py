@@ -15,6 +15,7 @@ console. It holds the belt to the safety model's promises:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from treadctl.ftms.control_point import SetTargetSpeed
@@ -64,7 +65,11 @@ class BeltJudge:
     turn_speed_kmh: float | None = None
     """The turn speed the belt is held to (default: the limits' turn speed)."""
     violations: list[Violation] = field(default_factory=list)
+    can_command: Callable[[], bool] = lambda: True
+    """Whether treadctl can command the belt now (a link and control): time over a ceiling
+    it could do nothing about is not held against it."""
     observations: int = 0
+    turns: int = 0
     _last: tuple[float, float] = (0.0, 0.0)
     _envelope_min: float | None = None
     _frozen_cap: float | None = None
@@ -109,6 +114,7 @@ class BeltJudge:
         if belt > turn + TURN_TOLERANCE_KMH and not self._console_recent(t_s):
             self._violate(t_s, "turn", f"turned at {belt:.2f} km/h (turn speed {turn:g})")
         self.facing = to_facing
+        self.turns += 1
         self._turning_until = t_s + hold_s
         self._envelope_min = None
 
@@ -158,7 +164,11 @@ class BeltJudge:
         return self._last[1]
 
     def _console_recent(self, t_s: float, grace_s: float = CONSOLE_GRACE_S) -> bool:
-        return self._console_at is not None and t_s - self._console_at <= grace_s
+        """Did a person set a speed, or start the belt, at the console just now?"""
+        return any(
+            at is not None and t_s - at <= grace_s
+            for at in (self._console_at, self._console_start_at)
+        )
 
     def _violate(self, t_s: float, rule: str, detail: str) -> None:
         self.violations.append(Violation(t_s, rule, detail))
@@ -246,8 +256,8 @@ class BeltJudge:
             return
         if self._over_s is None:
             self._over_s, self._over_peak, self._over_told = 0.0, kmh, False
-        elif self._sim.connections:
-            self._over_s += t_s - last_t  # offline, treadctl can do nothing: not counted
+        elif self.can_command():
+            self._over_s += t_s - last_t  # offline or without control: not counted
         self._over_peak = max(self._over_peak, kmh)
         decel = max(self._sim.config.decel_kmh_per_s, 0.1)
         allowed_s = OVER_CEILING_GRACE_S + (self._over_peak - ceiling) / decel
@@ -261,14 +271,11 @@ class BeltJudge:
             )
 
     def _check_rise(self, t_s: float, kmh: float, before: float) -> None:
-        started_at_console = (
-            self._console_start_at is not None and t_s - self._console_start_at <= CONSOLE_GRACE_S
-        )
-        if self._console_recent(t_s) or started_at_console or self._own_target():
+        if self._console_recent(t_s) or self._own_target():
             self._envelope_min = None
             return
         rate = self.limits.ramp_rate(self.facing)
-        if self._turning_until is not None:
+        if self._turning_until is not None and t_s <= self._turning_until:
             rate = min(rate, self.limits.ramp_rate("backward"))
         level = kmh - rate * t_s
         if self._envelope_min is None or level < self._envelope_min:

@@ -29,13 +29,15 @@ from treadctl.config import Settings
 from treadctl.ftms import TreadmillData, encode_treadmill_data, uuids
 from treadctl.link.loopback import LoopbackLink
 from treadctl.runtime import Treadmill, WorkoutOptions, run_workout
-from treadctl.sim import SimTreadmill
+from treadctl.sim import Quirk, SimTreadmill
 from treadctl.workout.events import SafetyAlert, Turnaround, WorkoutEvent
 from treadctl.workout.profile import ProfileError
 from treadctl.workout.runner import Runner, RunState
 
 #: A person held this many times in a row without the workout going on gives up (stops).
 GIVE_UP_AFTER_ANSWERS = 25
+#: And a person held this many times in one workout has had enough.
+GIVE_UP_AFTER_HOLDS = 80
 #: A case that has not ended after this much virtual time past its plan has stalled.
 STALL_MARGIN_S = 3600.0
 
@@ -51,6 +53,8 @@ class CaseResult:
     run on this machine, as it should be), or a failure: exception, stalled, bad_log."""
     detail: str = ""
     workout_s: float = 0.0
+    backward_s: float = 0.0
+    turns: int = 0
     wall_s: float = 0.0
 
     @property
@@ -196,6 +200,7 @@ class Injector:
         waiting_since: float | None = None
         patience = self.rng.uniform(*self.case.confirm_after_s)
         answers = 0
+        total_answers = 0
         while True:
             await self.clock.sleep(0.5)
             now = self.clock.now()
@@ -210,7 +215,8 @@ class Injector:
                 if now - waiting_since >= patience:
                     self.count("action", "answer")
                     answers += 1
-                    if answers > GIVE_UP_AFTER_ANSWERS:
+                    total_answers += 1
+                    if answers > GIVE_UP_AFTER_ANSWERS or total_answers > GIVE_UP_AFTER_HOLDS:
                         self.count("action", "give_up")
                         await runner.emergency_stop("gave up (campaign)")
                         return
@@ -301,6 +307,8 @@ async def _run(case: Case, folder: Path, result: CaseResult) -> None:
     minimum, increment = belt_steps(sim)
     judge = BeltJudge(case.limits, minimum_kmh=minimum, increment_kmh=increment)
     judge.watch(sim)
+    lax = Quirk.CONTROL_NOT_ENFORCED in case.quirks
+    judge.can_command = lambda: (conn := link.connection) is not None and (conn.has_control or lax)
     injector = Injector(case, clock, sim, link, judge)
     injector.result = result
     sim.heart_rate_bpm = case.heart_rate_bpm
@@ -354,6 +362,8 @@ async def _run(case: Case, folder: Path, result: CaseResult) -> None:
         return
     summary = outcome.summary
     result.workout_s = summary.workout_s
+    result.backward_s = summary.backward_s
+    result.turns = judge.turns
     result.outcome = "completed" if summary.completed else "stopped"
     result.detail = summary.reason
     problem = check_log(log_path)

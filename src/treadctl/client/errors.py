@@ -62,7 +62,7 @@ class ProcedureBusy(ProcedureError):
 
 
 class ProcedureCancelled(ProcedureError):
-    """Dropped before it went out, because an emergency stop took its place."""
+    """Dropped before it went out: a stop or pause took its place, or it was no longer allowed."""
 
 
 class ControlPointUnusable(ProcedureError):

@@ -466,7 +466,15 @@ class TreadmillClient:
             raise errors.rejection(op, response.result_code)
         return response
 
-    async def _procedure(self, request: ControlRequest) -> ControlPointResponse:
+    async def _procedure(
+        self, request: ControlRequest, *, still_allowed: Callable[[], bool] | None = None
+    ) -> ControlPointResponse:
+        """Run one procedure when the control point is free.
+
+        ``still_allowed`` is asked once more at that moment, just before the write: a
+        command decided earlier but queued behind others is dropped if its time passed
+        (a hold came meanwhile). It raises :class:`errors.ProcedureCancelled` then.
+        """
         if not self.is_connected:
             raise errors.NotConnected(f"not connected to {self.link.name}")
         if not self.can_control:
@@ -477,6 +485,10 @@ class TreadmillClient:
             if not self._cp_usable:
                 raise errors.ControlPointUnusable(
                     int(request.OP), "a procedure timed out on this link; reconnect first"
+                )
+            if still_allowed is not None and not still_allowed():
+                raise errors.ProcedureCancelled(
+                    int(request.OP), "no longer allowed when its turn came"
                 )
             return await self._write_and_wait(request)
 
@@ -515,14 +527,17 @@ class TreadmillClient:
         self._update(target_speed_kmh=snapped.value)
         return snapped
 
-    async def send_speed_wire(self, wire: float) -> float:
+    async def send_speed_wire(
+        self, wire: float, *, still_allowed: Callable[[], bool] | None = None
+    ) -> float:
         """Send a target speed already on the machine's grid, in its unit; returns km/h.
 
-        The workout's gate decides ``wire``; this only checks it is a speed at all.
+        The workout's gate decides ``wire`` (and ``still_allowed`` asks it again at the
+        moment of writing); this only checks it is a speed at all.
         """
         if wire <= 0:
             raise ValueError("a speed must be above 0: use stop() or pause()")
-        await self._procedure(SetTargetSpeed(speed_kmh=wire))
+        await self._procedure(SetTargetSpeed(speed_kmh=wire), still_allowed=still_allowed)
         kmh = self._speed_from_wire(wire)
         self._update(target_speed_kmh=kmh)
         return kmh
@@ -535,13 +550,18 @@ class TreadmillClient:
         self._update(target_incline_pct=snapped.value)
         return snapped
 
-    async def start(self, *, wait_moving_s: float = START_MOVING_TIMEOUT_S) -> bool:
+    async def start(
+        self,
+        *,
+        wait_moving_s: float = START_MOVING_TIMEOUT_S,
+        still_allowed: Callable[[], bool] | None = None,
+    ) -> bool:
         """Start or resume the belt, unless it is already running; True once it moves.
 
         Never sends Start to a running belt: on some decks it stops it.
         """
         if self.state.belt is not BeltStatus.RUNNING and not await self._toggle_would_stop():
-            await self._procedure(StartOrResume())
+            await self._procedure(StartOrResume(), still_allowed=still_allowed)
             self._update(belt=BeltStatus.RUNNING)
         if wait_moving_s <= 0:
             return True

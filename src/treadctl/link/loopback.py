@@ -63,6 +63,11 @@ class LoopbackLink:
     def is_connected(self) -> bool:
         return self._conn is not None
 
+    @property
+    def connection(self) -> SimConnection | None:
+        """The server side of this link (its control permission), while connected."""
+        return self._conn
+
     def characteristics(self) -> Mapping[str, CharProperty]:
         return self.sim.characteristics if self._conn is not None else {}
 

@@ -28,6 +28,8 @@ class StartResult(StrEnum):
     REFUSED_BY_MACHINE = "refused_by_machine"
     """The machine said no (safety key out, or another reason it does not give)."""
     FAILED = "failed"
+    OVERTAKEN = "overtaken"
+    """Started, but a pause or stop came before the belt got going: it is at rest."""
 
 
 class BeltCommands:
@@ -78,8 +80,17 @@ class BeltCommands:
         stored = self.gate.stored_wire
         if stored is not None and abs(stored - wire) < 1e-9:
             return True
+
+        def still_allowed() -> bool:
+            """The gate, asked again when the control point is free: nothing decided
+            before a hold goes out after it."""
+            decision = self.gate.speed(self.gate.grid.to_kmh(wire), self.clock.now())
+            return decision.wire is not None and decision.wire >= wire - 1e-9
+
         try:
-            kmh = await self.client.send_speed_wire(wire)
+            kmh = await self.client.send_speed_wire(wire, still_allowed=still_allowed)
+        except client_errors.ProcedureCancelled:
+            return False
         except client_errors.TreadmillError as exc:
             self.emit(
                 Command("speed", round(self.gate.grid.to_kmh(wire), 2), ok=False, error=str(exc))
@@ -121,8 +132,15 @@ class BeltCommands:
             slow = self.gate.must_store_before_start()
             if slow is not None and not await self._send_speed(slow):
                 return StartResult.FAILED
+            if self.gate.start_refusal() is not None:
+                return StartResult.REFUSED_BY_GATE  # a hold came while the speed went out
+            halts = self.gate.halts
             try:
-                moving = await self.client.start()
+                moving = await self.client.start(
+                    still_allowed=lambda: self.gate.start_refusal() is None
+                )
+            except client_errors.ProcedureCancelled:
+                return StartResult.REFUSED_BY_GATE
             except client_errors.OperationFailed as exc:
                 self.emit(Command("start", ok=False, error=str(exc)))
                 return StartResult.REFUSED_BY_MACHINE
@@ -130,8 +148,10 @@ class BeltCommands:
                 self.emit(Command("start", ok=False, error=str(exc)))
                 self.on_failure(exc)
                 return StartResult.FAILED
-            self.gate.started(self.clock.now())
             self.emit(Command("start"))
+            if self.gate.halts != halts:
+                return StartResult.OVERTAKEN  # paused or stopped while it started
+            self.gate.started(self.clock.now())
             # A machine that forgot (or never took) the slow speed starts at its own
             # default: tell it again, now that it runs.
             slow_wire = self.gate.start_wire
@@ -156,12 +176,14 @@ class BeltCommands:
             pass  # already paused or stopped
         except client_errors.TreadmillError as exc:
             self.emit(Command("pause", ok=False, error=str(exc)))
+            self.on_failure(exc)
             ok = False
+        if not ok:
+            return False  # the belt still runs: the runner has said what to do
         self.halted()
-        if ok:
-            self.emit(Command("pause"))
-            await self.store_slow()
-        return ok
+        self.emit(Command("pause"))
+        await self.store_slow()
+        return True
 
     def halted(self) -> None:
         """The belt is at rest (paused or stopped by anyone, or the link is gone)."""

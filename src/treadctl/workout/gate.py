@@ -13,7 +13,8 @@ loss or a stale ramp confused it, what leaves the gate keeps these promises:
   time; a belt at rest starts at the machine's slowest speed;
 - H1: the turn speed is no higher than either facing's ceiling;
 - H4: values inside the machine's range, rounded to its increment;
-- nothing after a stop (:meth:`close`), and no start after a hold until a person acts.
+- nothing after a stop (:meth:`close`); after a hold, no start and no increase until a
+  person acts.
 
 It is pure: no I/O, no clock of its own. Times are passed in.
 """
@@ -43,6 +44,8 @@ class Refusal(StrEnum):
     """A hold is on: only a person may start the belt again."""
     TOO_SLOW = "too_slow"
     """The machine cannot go as slow as the ceiling for the way the person faces."""
+    HELD = "held"
+    """The workout is held for a person: nothing speeds the belt up until they act."""
     BACKWARD_OFF = "backward_off"
     """The belt did not do as told: it is not started or sped up with the person backward."""
 
@@ -108,6 +111,8 @@ class CommandGate:
         least a ramp step): until then nobody turns backward on it."""
         self._base_kmh = 0.0
         self._base_t_s = 0.0
+        self.halts = 0
+        """How many times the belt was halted: a start that a halt overtook did not start it."""
 
     # -- what the runner tells the gate ---------------------------------------------------
 
@@ -125,6 +130,7 @@ class CommandGate:
 
     def halted(self, t_s: float) -> None:
         """The belt was paused or stopped (by treadctl, the console, the key, a link loss)."""
+        self.halts += 1
         self.belt_running = False
         self._base_kmh, self._base_t_s = 0.0, t_s
 
@@ -212,7 +218,7 @@ class CommandGate:
         """Can the machine go as slow as the ceiling for ``facing`` (as careful as now)?"""
         return self.grid.floor(self._careful(self.limits.speed_ceiling(facing))) is not None
 
-    def backward_ready(self) -> str | None:
+    def backward_ready(self, *, judge_following: bool = True) -> str | None:
         """Why the person may not turn backward now (None: they may).
 
         Never on a belt that has disobeyed; not before the belt has shown it follows a
@@ -221,7 +227,7 @@ class CommandGate:
         """
         if self.backward_off:
             return "the treadmill did not do as it was told"
-        if not self.follows_speed:
+        if judge_following and not self.follows_speed:
             return "the treadmill has not yet shown that it follows speed commands"
         if not self.lowest_ceiling_fits("backward"):
             return "the treadmill's speed unit is not checked yet: walk forward a little longer"
@@ -243,7 +249,10 @@ class CommandGate:
         if wire > ceiling_wire + _EPS:
             wire, limiter = ceiling_wire, Limiter.CEILING
         stored = self.stored_wire
-        if self.backward_off and self._backward_now() and (stored is None or wire > stored + _EPS):
+        rising = stored is None or wire > stored + _EPS
+        if self.needs_person and rising and self.belt_running:
+            return SpeedDecision(kmh, None, 0.0, refused=Refusal.HELD)
+        if self.backward_off and self._backward_now() and rising:
             return SpeedDecision(kmh, None, 0.0, refused=Refusal.BACKWARD_OFF)
         if not self.belt_running:
             if wire > self.start_wire + _EPS:

@@ -53,6 +53,7 @@ from treadctl.workout.monitors import (
     CEILING_TOLERANCE_KMH,
     Action,
     Alarm,
+    Commanded,
     HeartRateMonitor,
     StaleMonitor,
     TargetMonitor,
@@ -89,12 +90,14 @@ FRESH_DATA_WAIT_S = 3.0
 FINISH_STOP_WAIT_S = 30.0
 #: A belt that gets within this of a commanded speed, twice in a row, went there...
 FOLLOW_TOLERANCE_KMH = 0.15
-#: ...and if that was a change of at least this, the belt follows speed commands.
-FOLLOW_CHANGE_KMH = 0.25
+#: ...and two such speeds this far apart show that the belt follows speed commands.
+FOLLOW_CHANGE_KMH = 0.3
 #: A command that keeps a limit gets this long to go out before the belt is paused instead.
 URGENT_COMMAND_S = 1.0
 #: A belt set over the ceiling at the console gets this long to come back under it.
-CONSOLE_CEILING_GRACE_S = 3.0
+CONSOLE_CEILING_GRACE_S = 1.5
+#: A belt reporting standing still this long after a command has stopped.
+STOPPED_UNHEARD_S = 4.0
 #: Records without a distance after which the speed unit cannot be checked.
 NO_DISTANCE_RECORDS = 5
 
@@ -198,6 +201,7 @@ class Runner:
         self._relinking = False
         self._over_ceiling = False
         self._console_over_at: float | None = None
+        self._followed: list[float] = []
 
     # -- what the front ends read -------------------------------------------------------
 
@@ -514,9 +518,13 @@ class Runner:
             needs_ack=True,
         )
 
-    def backward_not_ready(self) -> bool:
-        """Is a turn to backward off for now? Says why, once for each reason."""
-        why = self.gate.backward_ready()
+    def backward_not_ready(self, *, ahead: bool = False) -> bool:
+        """Is a turn to backward off for now? Says why, once for each reason.
+
+        ``ahead``: looking ahead at a turn (before its slow-down): whether the belt follows
+        is judged at the turn itself, after the slow-down has shown it.
+        """
+        why = self.gate.backward_ready(judge_following=not ahead)
         if why is None:
             return False
         if not self.gate.backward_off:
@@ -531,6 +539,16 @@ class Runner:
     def trusted_kmh(self) -> float | None:
         return self.trust.trusted_kmh
 
+    def settled_near(self, kmh: float) -> bool:
+        """Two trusted readings in a row close to ``kmh``, the belt not moving."""
+        confirmed, latest = self.trust.confirmed, self.trust.latest
+        return (
+            confirmed is not None
+            and latest is not None
+            and abs(latest.kmh - confirmed.kmh) <= 0.05
+            and abs(latest.kmh - kmh) <= FOLLOW_TOLERANCE_KMH
+        )
+
     def settled_at_or_below(self, limit_kmh: float) -> bool:
         if limit_kmh <= 0:
             return self.trust.stopped()
@@ -541,8 +559,8 @@ class Runner:
         result = await self.belt.start()
         if result in (StartResult.MOVING, StartResult.NOT_MOVING):
             return True
-        if self.aborted:
-            return False
+        if self.aborted or result is StartResult.OVERTAKEN:
+            return False  # a pause or stop overtook it: that is the hold
         if result is StartResult.REFUSED_BY_MACHINE:
             self.alert(
                 "H7",
@@ -687,10 +705,16 @@ class Runner:
             self.gate.forget_stored()
             if not self.gate.belt_running and self.holds.live:
                 self.spawn(self.belt.store_slow())
+            elif self.gate.belt_running:
+                # The person at the console chose this speed: H8 judges the belt by it now.
+                self.belt.commanded = Commanded(kmh, self.clock.now(), self.trusted_kmh() or 0.0)
         ceiling = self.limits.speed_ceiling(self.facing)
         if kmh <= ceiling + 1e-9 or not self.holds.live:
             return
-        self._console_over_at = self.clock.now()
+        now = self.clock.now()
+        if self._console_over_at is not None and now - self._console_over_at < 10.0:
+            return  # the same episode (some machines repeat the target while they ramp)
+        self._console_over_at = now
         self.alert(
             "H2",
             "console_over_ceiling",
@@ -718,11 +742,12 @@ class Runner:
 
     def _on_record(self, state: TreadmillState) -> None:
         now = self.clock.now()
+        self._wake.set()  # whoever waits on the belt decides on this reading at once
         speed_ok = False
         if state.speed_kmh is not None:
             verdict = self.trust.feed(now, state.speed_kmh)
             speed_ok = verdict is Verdict.ACCEPTED
-            if verdict is not Verdict.ACCEPTED:
+            if verdict in (Verdict.OUT_OF_RANGE, Verdict.IMPLAUSIBLE):
                 self.alert_once(
                     "H12",
                     f"implausible-speed-{verdict}",
@@ -779,24 +804,32 @@ class Runner:
         console = self._console_over_at is not None and (
             self.clock.now() - self._console_over_at < CONSOLE_CEILING_GRACE_S
         )
-        if not over or console or not self.holds.live:
+        if not over or not self.holds.live:
             self._over_ceiling = False
             return
+        if console or not self.trust.steady():
+            return  # coming back down, or just set at the console: give it its moment
         if not self._over_ceiling:
             self._over_ceiling = True
             self._raise(over_ceiling_alarm(trusted_kmh, ceiling, self.facing))
 
     def _check_follows(self) -> None:
-        """Has the belt gone to a speed it was told to, a real change away? Then it follows."""
+        """Has the belt settled at two commanded speeds a real change apart? Then it follows.
+
+        A machine that ignores speed commands settles only at its own speed; one that
+        follows settles where it is told, and every workout tells it at least two speeds
+        (a segment's and a turn's) before anyone turns backward.
+        """
         commanded = self.belt.commanded
         if self.gate.follows_speed or commanded is None or not self.gate.belt_running:
             return
-        if abs(commanded.kmh - commanded.from_kmh) < FOLLOW_CHANGE_KMH:
-            return
         confirmed, latest = self.trust.confirmed, self.trust.latest
-        if confirmed is None or latest is None:
-            return
-        if all(abs(r.kmh - commanded.kmh) <= FOLLOW_TOLERANCE_KMH for r in (confirmed, latest)):
+        if confirmed is None or latest is None or abs(latest.kmh - confirmed.kmh) > 0.05:
+            return  # not steady
+        if abs(latest.kmh - commanded.kmh) > FOLLOW_TOLERANCE_KMH or latest.kmh <= 0:
+            return  # steady, but not where it was told
+        self._followed.append(latest.kmh)
+        if max(self._followed) - min(self._followed) >= FOLLOW_CHANGE_KMH:
             self.gate.follows_speed = True
 
     def _check_unit(self, now: float, state: TreadmillState) -> None:
@@ -819,7 +852,10 @@ class Runner:
         self.alert(alarm.hazard, alarm.kind, alarm.message, needs_ack=alarm.needs_ack)
         if alarm.belt_disobeys:
             self.turn_backward_off("the belt did not do as it was told")
-        match alarm.action:
+        action = alarm.action
+        if action is Action.HOLD and alarm.belt_disobeys and self.facing == "backward":
+            action = Action.PAUSE_BELT  # never leave a person backward on a belt that disobeys
+        match action:
             case Action.TELL:
                 return
             case Action.HOLD:
@@ -950,7 +986,18 @@ class Runner:
             )
         )
         running = self.holds.state is RunState.RUNNING
-        if running and self.gate.belt_running:
+        if running and self.gate.belt_running and self._stopped_unheard(now):
+            self.belt.halted()
+            self.gate.forget_stored()
+            self.alert(
+                "H7",
+                "belt_stopped",
+                "The belt has stopped (at the console, or by the machine): workout paused. "
+                "Resume when you are ready.",
+            )
+            self.hold("the belt stopped", needs_confirm=False)
+            self.spawn(self.belt.store_slow())
+        elif running and self.gate.belt_running:
             alarm = self.target_monitor.check(now, self.belt.commanded, self.trusted_kmh())
             if alarm is not None:
                 self._raise(alarm)
@@ -961,6 +1008,16 @@ class Runner:
         stale = self.stale_monitor.check(now, s.records, s.connected)
         if stale is not None:
             self._raise(stale)
+
+    def _stopped_unheard(self, now: float) -> bool:
+        """The belt reports standing still while treadctl thinks it runs: a stop it did
+        not hear of (a status lost with the link, a deck whose start toggles)."""
+        commanded = self.belt.commanded
+        return (
+            commanded is not None
+            and now - commanded.at_s > STOPPED_UNHEARD_S
+            and self.trust.stopped()
+        )
 
     # -- the whole run -----------------------------------------------------------------
 

@@ -9,6 +9,7 @@ a stopped one. On a belt that does not do what it is told, backward segments are
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from treadctl.workout.events import (
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
 TURN_SLOWDOWN_LIMIT_S = 10.0
 #: How long to wait for a paused belt to report standstill before saying so.
 STANDSTILL_WAIT_S = 20.0
+#: Before a turn on a paused belt, how long to let it settle at the slowest speed.
+FOLLOW_SETTLE_S = 5.0
+#: The step above the slowest speed the start uses to see that the belt follows.
+FOLLOW_PROBE_KMH = 0.4
 #: Readings are checked this often while waiting for the belt.
 BELT_POLL_S = 0.25
 
@@ -82,7 +87,7 @@ class StepExecutor:
         match step.kind:
             case StepKind.TURN:
                 return step.to_facing == facing or (
-                    step.to_facing == "backward" and self.r.backward_not_ready()
+                    step.to_facing == "backward" and self.r.backward_not_ready(ahead=True)
                 )
             case StepKind.SEGMENT:
                 return step.facing != facing
@@ -105,6 +110,7 @@ class StepExecutor:
             )
         )
         await self.r.start_belt()
+        await self.check_follows()
         if step.duration_s > 0:
             await self.r.run_for(step.duration_s, self._turn_marks(index, step))
 
@@ -265,7 +271,8 @@ class StepExecutor:
         return marks
 
     def _turn_skipped(self, turn: Step) -> bool:
-        return turn.to_facing == "backward" and self.r.gate.backward_ready() is not None
+        ready = self.r.gate.backward_ready(judge_following=False)
+        return turn.to_facing == "backward" and ready is not None
 
     async def _turn(self, step: Step) -> None:
         assert step.to_facing is not None
@@ -273,7 +280,10 @@ class StepExecutor:
         await r.while_held()
         turn_kmh = r.gate.turn_speed_kmh()
         paused = turn_kmh == 0 or not r.gate.belt_running
-        if turn_kmh == 0:
+        if turn_kmh == 0 and r.gate.belt_running:
+            if not r.gate.follows_speed:
+                # Settle at the slow speed first: it shows whether the belt follows.
+                await self._wait_for_belt(r.gate.grid.minimum_kmh, limit_s=FOLLOW_SETTLE_S)
             await r.pause_belt()
         elif not paused and (r.belt.stored_kmh or 0.0) > turn_kmh + 1e-6:
             await self.ramp_to(turn_kmh, workout_clock=False)  # not yet slowed (a resume)
@@ -308,9 +318,9 @@ class StepExecutor:
         if step.confirm:
             await r.wait_for_turn_confirm(step)
         r.gate.face(r.facing)  # turned: the limits of the new facing alone from here
+        self._turn_event("done", step, "")
         if paused:
             await r.restart_after_turn()
-        self._turn_event("done", step, "")
 
     async def _announce_turn(self, step: Step) -> None:
         assert step.to_facing is not None
@@ -318,6 +328,32 @@ class StepExecutor:
         self._turn_event("turn_now", step, f"Turn around now to face {step.to_facing}.")
         r.emit(CueEvent(f"Turn around now: face {step.to_facing}, hands on the rails."))
         r.set_facing(step.to_facing, turning=True)
+
+    async def check_follows(self) -> None:
+        """At the start, see that the belt goes where it is told: settled at its slowest
+        speed, then at a step above. A belt that does not gets no backward bout."""
+        r = self.r
+        if r.gate.follows_speed or not r.gate.belt_running:
+            return
+        slow = r.gate.grid.minimum_kmh
+        await self._wait_until(lambda: r.settled_near(slow), FOLLOW_SETTLE_S)
+        probe = min(slow + FOLLOW_PROBE_KMH, r.gate.ceiling_kmh())
+        if probe - slow < FOLLOW_PROBE_KMH - 1e-6:
+            return
+        await self.ramp_to(probe, workout_clock=False)
+        await self._wait_until(lambda: r.settled_near(probe), FOLLOW_SETTLE_S)
+
+    async def _wait_until(self, done: Callable[[], bool], limit_s: float) -> bool:
+        r = self.r
+        give_up_at = r.clock.now() + limit_s
+        while not done():
+            if r.aborted:
+                raise WorkoutAborted(r.abort_reason or "aborted")
+            if r.clock.now() >= give_up_at or r.holds.state is not RunState.RUNNING:
+                return False
+            await r.wait_wake(BELT_POLL_S)
+            r.sample_if_due()
+        return True
 
     async def _wait_for_belt(
         self, limit_kmh: float, *, limit_s: float | None = TURN_SLOWDOWN_LIMIT_S

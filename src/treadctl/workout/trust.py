@@ -23,8 +23,14 @@ RANGE_MARGIN_KMH = 1.0
 SUSPECTS_TO_REANCHOR = 3
 
 
+#: A reading this soon after the last one is a repeat of it (a duplicated notification),
+#: not a second look at the belt: it confirms nothing.
+MIN_INTERVAL_S = 0.1
+
+
 class Verdict(StrEnum):
     ACCEPTED = "accepted"
+    REPEATED = "repeated"
     OUT_OF_RANGE = "out_of_range"
     IMPLAUSIBLE = "implausible"
 
@@ -61,6 +67,9 @@ class SpeedTrust:
         if not 0.0 <= kmh <= self.maximum_kmh + RANGE_MARGIN_KMH:
             self.discarded += 1
             return Verdict.OUT_OF_RANGE
+        if self._latest is not None and t_s - self._latest.t_s < MIN_INTERVAL_S:
+            self.discarded += 1
+            return Verdict.REPEATED
         if self._latest is not None and not consistent(self._latest, reading):
             if self._suspects and not consistent(self._suspects[-1], reading):
                 self._suspects.clear()
