@@ -93,7 +93,9 @@ class CommandPlayer(Player):
             raise
         if proc.returncode != 0:
             lines = err.decode("utf-8", "replace").strip().splitlines()
-            raise PlaybackError(f"{self.name}: {lines[-1] if lines else proc.returncode}")
+            said = lines[-1] if lines else f"exit code {proc.returncode}"
+            said = said.removeprefix(f"{self.argv[0]}: ")  # aplay names itself
+            raise PlaybackError(f"{self.name}: {said}")
 
 
 class WinsoundPlayer(Player):
