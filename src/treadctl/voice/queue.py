@@ -79,10 +79,11 @@ class SpeechQueue:
         self._items.remove(best)
         return best
 
-    def clear(self, reason: DropReason) -> None:
-        for item in self._items:
+    def drop_where(self, test: Callable[[Utterance], bool], reason: DropReason) -> None:
+        """Drop every waiting utterance ``test`` is true for (the words, on mute)."""
+        for item in [i for i in self._items if test(i)]:
+            self._items.remove(item)
             self._drop(item, reason)
-        self._items = []
 
     async def changed(self) -> None:
         """Wait until something is put in."""

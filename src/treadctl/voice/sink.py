@@ -178,9 +178,11 @@ class VoiceSink:
         if muted == self.muted:
             return
         self.muted = muted
-        if muted and self._playing is not None and self._play_task is not None:
-            self._cut_by = None
-            self._play_task.cancel()
+        if muted:
+            self.queue.drop_where(lambda u: u.earcon is None, "muted")
+            if self._playing is not None and self._play_task is not None:
+                self._cut_by = None
+                self._play_task.cancel()
         self._changed()
 
     def toggle_mute(self) -> bool:
