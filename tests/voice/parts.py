@@ -40,19 +40,19 @@ class ToneEngine(SpeechEngine):
         words = word_count(text)
         if words == 0:
             raise SpeechError("tone: nothing to say")
+        write_wav(out, WavFormat(), self._word() * words)
+
+    def _word(self) -> array[int]:
+        """One word: a tone for 80 % of its time, then silence."""
         fmt = WavFormat()
         per_word = round(fmt.rate_hz * 60 / self.params.rate_wpm)
         level = 0.4 * 32767 * self.params.volume_pct / 100
-        samples = array(
+        sounding = round(per_word * 0.8)
+        return array(
             "h",
-            (
-                round(level * math.sin(2 * math.pi * 220 * i / fmt.rate_hz))
-                if i % per_word < per_word * 0.8
-                else 0
-                for i in range(words * per_word)
-            ),
+            [round(level * math.sin(2 * math.pi * 220 * i / fmt.rate_hz)) for i in range(sounding)]
+            + [0] * (per_word - sounding),
         )
-        write_wav(out, fmt, samples)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def pitches(earcon: Earcon) -> list[float]:
         if freq_hz <= 0:
             assert peak(note) == 0
             continue
-        crossings = sum(1 for a, b in zip(note, note[1:], strict=False) if a < 0 <= b)
+        crossings = sum(1 for a, b in itertools.pairwise(note) if a < 0 <= b)
         out.append(crossings / length_s)
     return out
 

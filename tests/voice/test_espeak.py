@@ -114,7 +114,7 @@ def test_a_named_voice_is_used_and_an_unknown_one_is_a_clear_error(tmp_path: Pat
     text = "Slowing down for the turn."
     EspeakEngine(VoiceParams(voice="en-gb")).synthesize(text, tmp_path / "gb.wav")
     assert_sounds_like_its_words(tmp_path / "gb.wav", text, 175)
-    with pytest.raises(SpeechError, match="espeak-ng: .*voice does not exist"):
+    with pytest.raises(SpeechError, match=r"espeak-ng: .*voice does not exist"):
         EspeakEngine(VoiceParams(voice="zzqq")).synthesize(text, tmp_path / "x.wav")
 
 

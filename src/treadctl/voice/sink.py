@@ -263,9 +263,10 @@ class VoiceSink:
         self._clock, self._runner, self._recorder = clock, runner, recorder
         self._inline = isinstance(clock, VirtualClock)
         audible = self._audible
-        if audible is None or (self._inline and audible.audible):
+        found = self._player_choice == "auto"
+        if audible is None or (self._inline and found):
             # Nothing to hear at virtual speed: the clips take their time on the clock.
-            ring = self.ring if audible is None and self._player_choice == "auto" else None
+            ring = self.ring if audible is None and found else None
             self.player = SilentPlayer(clock, ring)
         else:
             self.player = audible
