@@ -122,8 +122,17 @@ class BeltWatch:
         assert self.clock is not None
         self.events.append((self.clock.now(), event))
 
-    def first_report_at_or_below(self, speed_kmh: float, after: float) -> float | None:
-        for at, speed in self.reports:
-            if at >= after - 1e-9 and speed <= speed_kmh:
-                return at
-        return None
+    def reported_at_or_below(self, speed_kmh: float, at: float) -> float | None:
+        """Since when the belt has been reported at or below ``speed_kmh``, as of ``at``.
+
+        None if the last report before ``at`` was faster.
+        """
+        since: float | None = None
+        for reported_at, speed in self.reports:
+            if reported_at > at + 1e-9:
+                break
+            if speed > speed_kmh:
+                since = None
+            elif since is None:
+                since = reported_at
+        return since

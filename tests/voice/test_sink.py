@@ -8,6 +8,7 @@ would; the clock moves only when a test moves it.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -148,6 +149,7 @@ def texts(played: list[Played]) -> list[str]:
 async def test_the_event_callback_never_waits_for_speech(tmp_path: Path) -> None:
     engine = CountingEngine(VoiceParams(rate_wpm=RATE_WPM))
     async with voice_rig(tmp_path, engine=engine) as rig:
+        assert not inspect.iscoroutinefunction(VoiceSink.__call__)
         before = CountingEngine.calls
         rig.sink(CueEvent("A cue nobody rendered ahead."))
         # Returned at once: nothing rendered, nothing started yet; the speaker does it.

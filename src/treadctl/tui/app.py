@@ -263,8 +263,8 @@ class TreadctlApp(App[int]):
             # through (a space typed into the file name box on the start screen).
             return True if self.session is not None and self.session.active else None
         if action == "toggle_voice":
-            live = self.voice is not None and self.session is not None and self.session.active
-            return True if live else None
+            # Hidden without a voice; the key then falls through.
+            return self.voice is not None and self.session is not None and self.session.active
         return True
 
     def action_emergency_stop(self) -> None:

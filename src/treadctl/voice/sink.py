@@ -38,7 +38,7 @@ from treadctl.voice.queue import DropReason, SpeechQueue
 from treadctl.voice.render import Renderer
 from treadctl.voice.utterance import Utterance
 from treadctl.voice.wavs import Clip, WavError
-from treadctl.workout.events import WorkoutEvent
+from treadctl.workout.events import Finished, WorkoutEvent
 from treadctl.workout.runner import Runner
 
 log = logging.getLogger(__name__)
@@ -287,6 +287,10 @@ class VoiceSink:
         now = self._clock.now()
         for utterance in self.narrator.utterances(event, now):
             self.say(utterance)
+        if isinstance(event, Finished):
+            # The session log closes now; what is still to be said is noted as queued.
+            for utterance in self.queue.waiting:
+                self._record(status="queued", kind=utterance.kind, text=utterance.text)
 
     def say(self, utterance: Utterance) -> None:
         """Queue ``utterance``; cut off what is playing if this is more urgent."""
