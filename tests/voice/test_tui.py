@@ -30,6 +30,10 @@ def app_with(tmp_path: Path, clock: VirtualClock, sinks: list[VoiceSink]) -> Tre
     return TreadctlApp(settings, workout=options)
 
 
+def indicator_state(app: TreadctlApp) -> str | None:
+    return app.screen.query_one(VoiceStatus).state
+
+
 async def test_m_mutes_the_words_and_the_top_bar_says_so(tmp_path: Path) -> None:
     clock = VirtualClock()
     player = RecordingPlayer(clock)
@@ -38,8 +42,7 @@ async def test_m_mutes_the_words_and_the_top_bar_says_so(tmp_path: Path) -> None
     async with app.run_test(size=(120, 35)) as pilot:
         await started(pilot, clock)
         await advance(pilot, clock, 1)
-        indicator = app.screen.query_one(VoiceStatus)
-        assert indicator.state == "speech"
+        assert indicator_state(app) == "speech"
         text = screen_text(app)
         assert "🔊 voice · m mutes" in text
         assert "m Mute" in text
@@ -49,7 +52,7 @@ async def test_m_mutes_the_words_and_the_top_bar_says_so(tmp_path: Path) -> None
         assert player.played  # "Starting Short rehearsal." and the first cue
         await pilot.press("m")
         assert voice.muted
-        assert indicator.state == "muted"
+        assert indicator_state(app) == "muted"
         assert "🔇 voice muted" in screen_text(app)
         heard = len(player.played)
         voice(CueEvent("Not heard while muted.", 0))
@@ -57,7 +60,7 @@ async def test_m_mutes_the_words_and_the_top_bar_says_so(tmp_path: Path) -> None
         assert len(player.played) == heard
         await pilot.press("m")
         assert not voice.muted
-        assert indicator.state == "speech"
+        assert indicator_state(app) == "speech"
 
 
 async def test_without_the_voice_there_is_no_indicator_and_m_does_nothing(
