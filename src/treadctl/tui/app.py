@@ -241,8 +241,9 @@ class TreadctlApp(App[int]):
         """Bring the top bar's voice indicator up to date."""
         voice = self.voice
         state = None if voice is None else ("muted" if voice.muted else voice.heard)
-        for widget in self.screen.query(VoiceStatus):
-            widget.set_state(state)
+        for screen in self.screen_stack:  # the workout screen, under any dialog
+            for widget in screen.query(VoiceStatus):
+                widget.set_state(state)
         self.refresh_bindings()
 
     def action_toggle_voice(self) -> None:
