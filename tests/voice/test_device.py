@@ -21,7 +21,7 @@ from treadctl.voice.narrator import turn_now_text
 async def test_run_device_speaks_and_renders_its_coaching(radio: Radio, tmp_path: Path) -> None:  # noqa: F811
     await radio.treadmill(name="treadctl-sim")
     config = tmp_path / "config.toml"
-    config.write_text(FAST_CONFIG)
+    config.write_text(FAST_CONFIG + "voice_rate_wpm = 400\n")  # the last words sooner
     out, log = tmp_path / "coaching", tmp_path / "session.jsonl"
     argv = [
         "run", str(profile_file(tmp_path, 2.0, 3.0)), "--device", "treadctl-sim",

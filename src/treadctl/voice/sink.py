@@ -311,7 +311,9 @@ class VoiceSink:
 
     async def aclose(self) -> None:
         """Let the last words finish (up to ``drain_s``), then stop and clean up."""
-        if self._speaker is not None and not self._closed:
+        heard = self.player is not None and self.player.audible
+        if self._speaker is not None and not self._closed and (heard or self._writer):
+            # Nobody hears it and nothing is written: no reason to wait.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), self.drain_s)
         self._closed = True
