@@ -29,7 +29,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     touch "$stamp"
 fi
 
-# System packages the tests talk to for real (a broker, a private D-Bus, a terminal):
+# System packages the tests talk to for real (a broker, a private D-Bus, a terminal, a
+# speech engine and an audio player):
 # only when asked for (the test script asks).
 if [ "${TREADCTL_TEST_DEPS:-0}" != 1 ]; then
     return 0 2>/dev/null || exit 0
@@ -39,6 +40,8 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(
 command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus-daemon)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)  # the MQTT TLS tests make a CA
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)  # the voice's speech engine
+command -v aplay >/dev/null 2>&1 || missing+=(alsa-utils)  # a real player with no device
 if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "installing ${missing[*]}"

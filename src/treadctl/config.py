@@ -18,14 +18,23 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -37,6 +46,17 @@ CONFIG_ENV = "TREADCTL_CONFIG"
 CONFIG_FILENAME = "config.toml"
 
 DisplayUnits = Literal["kmh", "mph"]
+#: What the voice can say (docs/voice.md). Safety alerts and turns are always spoken.
+VoiceKind = Literal["safety", "turn", "countdown", "segment", "progress", "status", "cue"]
+VOICE_KINDS: tuple[VoiceKind, ...] = (
+    "safety",
+    "turn",
+    "countdown",
+    "segment",
+    "progress",
+    "status",
+    "cue",
+)
 ConfigValue = bool | int | float | str
 
 # Values read from the config file by load_settings(), handed to the settings sources.
@@ -117,6 +137,16 @@ class Settings(BaseSettings):
     # the screen (off by default: many terminals flash or beep loudly).
     bell: bool = False
 
+    # Voice (docs/voice.md): spoken cues and short tones for a person who faces away from
+    # the screen. On by default; with no speech engine or no audio device the workout
+    # goes on with the terminal bell for the tones. voice_name none: the engine's default
+    # voice. voice_kinds: what is spoken; safety alerts and turns always are.
+    voice: bool = True
+    voice_volume_pct: float = Field(default=100.0, ge=0, le=100)
+    voice_rate_wpm: int = Field(default=175, ge=80, le=400)
+    voice_name: str | None = None
+    voice_kinds: Annotated[tuple[VoiceKind, ...], NoDecode] = VOICE_KINDS
+
     # H11: set once the user has read and accepted the risks of backward walking.
     risks_acknowledged: bool = False
 
@@ -144,6 +174,14 @@ class Settings(BaseSettings):
     devices: dict[str, DeviceSettings] = Field(default_factory=dict)
 
     _config_path: Path | None = PrivateAttr(default=None)
+
+    @field_validator("voice_kinds", mode="before")
+    @classmethod
+    def _kinds_from_text(cls, value: object) -> object:
+        """``TREADCTL_VOICE_KINDS=turn,cue`` as well as a TOML list."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     def device_settings(self, *keys: str | None) -> DeviceSettings:
         """The ``[devices.KEY]`` table for the first key that has one (address or name,

@@ -24,6 +24,7 @@ from treadctl.sessions import SessionFileError, read_session
 from treadctl.sim import Quirk
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
 from treadctl.sinks.mqtt.settings import MqttConfigError
+from treadctl.voice.cli import add_voice_arguments, voice_sinks_from_args
 from treadctl.workout.profile import ProfileError
 from treadctl.workout.timeline import PlanLimits
 
@@ -94,6 +95,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_sim_arguments(parser)
     add_settings_argument(parser)
     add_mqtt_arguments(parser)
+    add_voice_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -111,6 +113,15 @@ def handle(args: argparse.Namespace) -> int:
         return fail("replay", str(exc))
     if args.count > 1 and args.events:
         return fail("replay", "--events follows one treadmill: leave it out with --count")
+    if args.count > 1 and (args.voice or args.voice_out is not None):
+        return fail("replay", "the voice follows one treadmill: leave --voice out with --count")
+    voice = (
+        voice_sinks_from_args(args, settings, audible=args.speed != "max")
+        if args.count == 1
+        else []
+    )
+    if isinstance(voice, str):
+        return fail("replay", voice)
     source: str | Path = args.source
     actions: list[tuple[float, str, float | None]] = []
     limits: PlanLimits | None = None
@@ -149,7 +160,7 @@ def handle(args: argparse.Namespace) -> int:
             auto_confirm_s=None if actions or limits else args.confirm_after,
             hold_limit_s=HOLD_LIMIT_S,
             sim_name=f"treadctl-sim-{i}" if several else "treadctl-sim",
-            sinks=mqtt_sinks(mqtt, index=i if several else None),
+            sinks=[*mqtt_sinks(mqtt, index=i if several else None), *voice],
         )
         for i in range(1, args.count + 1)
     ]

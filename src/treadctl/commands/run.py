@@ -37,6 +37,7 @@ from treadctl.link.base import LinkError
 from treadctl.runtime import Treadmill, TreadmillFactory, WorkoutOptions, run_workout
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
 from treadctl.sinks.mqtt.settings import MqttConfigError
+from treadctl.voice.cli import add_voice_arguments, voice_sinks_from_args
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.plan import plan
 from treadctl.workout.profile import ProfileError
@@ -83,6 +84,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_device_arguments(parser)
     add_settings_argument(parser)
     add_mqtt_arguments(parser)
+    add_voice_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -139,6 +141,9 @@ def handle(args: argparse.Namespace) -> int:
         mqtt = mqtt_settings_from_args(args, settings)
     except MqttConfigError as exc:
         return fail("run", str(exc))
+    voice = voice_sinks_from_args(args, settings, audible=True)
+    if isinstance(voice, str):
+        return fail("run", voice)
     try:
         profile = load_profile(args.profile)
         timeline = plan(profile, settings)
@@ -153,7 +158,7 @@ def handle(args: argparse.Namespace) -> int:
         speed_unit=args.speed_unit,
         log_path=args.log,
         risks_acknowledged=True,
-        sinks=mqtt_sinks(mqtt),
+        sinks=[*mqtt_sinks(mqtt), *voice],
         treadmill=treadmill,
     )
     if not args.headless and sys.stdin.isatty() and sys.stdout.isatty():

@@ -45,8 +45,11 @@ class SessionRecorder:
     def __call__(self, event: WorkoutEvent) -> None:
         self._write(event_to_dict(event))
 
-    def record(self, kind: str, **fields: Any) -> None:
-        """A line that is not a runner event (e.g. a remote command answered)."""
+    def record(self, kind: str, /, **fields: Any) -> None:
+        """A line that is not a runner event (e.g. a remote command answered).
+
+        ``kind`` is the line's ``type``; ``fields`` may have a ``kind`` of their own.
+        """
         self._write({"type": kind, **fields})
 
     def close(self) -> None:

@@ -35,7 +35,8 @@ from treadctl.tui.screens import (
 from treadctl.tui.screens.risks import BEGINNER_PROFILE, RiskAnswer
 from treadctl.tui.screens.start import Scanner
 from treadctl.tui.session import WorkoutSession
-from treadctl.tui.widgets import AlertBanner
+from treadctl.tui.widgets import AlertBanner, VoiceStatus
+from treadctl.voice.sink import VoiceConfig, VoiceSink
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -72,6 +73,13 @@ class TreadctlApp(App[int]):
             tooltip="Stop the belt now and end the workout (space, escape or ctrl+c)",
         ),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit_app"),
+        Binding(
+            "m",
+            "toggle_voice",
+            "Mute",
+            id="mute_voice",
+            tooltip="Mute the spoken words; the three tones stay (docs/voice.md)",
+        ),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="theme"),
     ]
 
@@ -102,6 +110,8 @@ class TreadctlApp(App[int]):
         self.risks_acknowledged = settings.risks_acknowledged
         self.session: WorkoutSession | None = None
         self.interrupted = False
+        self.voice: VoiceSink | None = None
+        """The voice of the workout on show (its sink), if it has one."""
 
     # -- screens -----------------------------------------------------------------------
 
@@ -153,8 +163,15 @@ class TreadctlApp(App[int]):
             log_path=self.log_path,
             clock=self.clock_factory() if self.clock_factory is not None else None,
             treadmill=treadmill.factory,
+            sinks=self.voice_sinks(),
         )
         self.begin(options, profile)
+
+    def voice_sinks(self) -> list[VoiceSink]:
+        """The voice for a workout started here, when the settings have it on."""
+        if not self.settings.voice:
+            return []
+        return [VoiceSink(VoiceConfig.from_settings(self.settings))]
 
     def begin(self, options: WorkoutOptions, choice: ProfileChoice | None = None) -> None:
         """Start ``options``, after the risk acknowledgment (H11) if it needs one."""
@@ -192,7 +209,14 @@ class TreadctlApp(App[int]):
     def start_workout(self, options: WorkoutOptions) -> WorkoutSession:
         session = WorkoutSession(options)
         self.session = session
+        self.voice = next((s for s in options.sinks if isinstance(s, VoiceSink)), None)
+        if self.voice is not None:
+            # Its start-up line becomes a notification, its tones ring this terminal.
+            self.voice.notify = self.voice_notice
+            self.voice.ring = self.bell
+            self.voice.on_change = self.show_voice
         self.show(WorkoutScreen(session, units=self.units, bell=self.settings.bell))
+        self.call_after_refresh(self.show_voice)
         self.run_worker(self._run(session), name="workout", group="workout", exit_on_error=False)
         return session
 
@@ -207,6 +231,27 @@ class TreadctlApp(App[int]):
         self.show(EndScreen(session, units=self.units, alerts=pending))
         self.refresh_bindings()
 
+    # -- the voice ---------------------------------------------------------------------
+
+    def voice_notice(self, line: str) -> None:
+        problem = self.voice is None or self.voice.heard != "speech"
+        self.notify(line, severity="warning" if problem else "information", timeout=8)
+
+    def show_voice(self) -> None:
+        """Bring the top bar's voice indicator up to date."""
+        voice = self.voice
+        state = None if voice is None else ("muted" if voice.muted else voice.heard)
+        for screen in self.screen_stack:  # the workout screen, under any dialog
+            for widget in screen.query(VoiceStatus):
+                widget.set_state(state)
+        self.refresh_bindings()
+
+    def action_toggle_voice(self) -> None:
+        """Mute or unmute the words (the tones stay: the person faces away)."""
+        if self.voice is not None:
+            self.voice.toggle_mute()
+            self.show_voice()
+
     def action_toggle_theme(self) -> None:
         """Light for a bright room, dark for a dim one (``TEXTUAL_THEME`` sets the start)."""
         self.theme = "textual-dark" if self.current_theme.dark is False else "textual-light"
@@ -218,6 +263,9 @@ class TreadctlApp(App[int]):
             # Shown always; live whenever a belt may move. Otherwise the key falls
             # through (a space typed into the file name box on the start screen).
             return True if self.session is not None and self.session.active else None
+        if action == "toggle_voice":
+            # Hidden without a voice; the key then falls through.
+            return self.voice is not None and self.session is not None and self.session.active
         return True
 
     def action_emergency_stop(self) -> None:

@@ -20,6 +20,7 @@ KEYS = (
     ("+ / - (up / down)", "speed up / down by 0.1 km/h, within your ceilings"),
     ("] / [ (pgup / pgdn)", "incline up / down by 0.5 %, within your ceilings"),
     ("a", "acknowledge the safety alert on show"),
+    ("m", "mute or unmute the voice (the tones stay)"),
     ("?", "this list"),
     ("ctrl+t", "light or dark colours"),
     ("q / ctrl+q", "quit (the belt pauses first, then asks)"),

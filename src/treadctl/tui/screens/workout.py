@@ -38,6 +38,7 @@ from treadctl.tui.widgets import (
     TimelineBar,
     TurnPrompt,
     Upcoming,
+    VoiceStatus,
 )
 from treadctl.workout.events import (
     Countdown,
@@ -149,6 +150,7 @@ class WorkoutScreen(Screen[None]):
         with Horizontal(id="topbar"):
             yield Static("treadctl", id="title")
             yield ConnectionStatus(id="connection")
+            yield VoiceStatus(id="voice")
             yield Static("", id="clock")
         yield DirectionIndicator(id="direction")
         yield AlertBanner(id="alerts")

@@ -12,6 +12,7 @@ from treadctl.tui.widgets.summary_table import SummaryTable
 from treadctl.tui.widgets.timeline_bar import TimelineBar
 from treadctl.tui.widgets.turn_prompt import TurnPrompt
 from treadctl.tui.widgets.upcoming import Upcoming
+from treadctl.tui.widgets.voice_status import VoiceStatus
 
 __all__ = [
     "AlertBanner",
@@ -26,4 +27,5 @@ __all__ = [
     "TimelineBar",
     "TurnPrompt",
     "Upcoming",
+    "VoiceStatus",
 ]

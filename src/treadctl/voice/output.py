@@ -1,0 +1,61 @@
+"""``--voice-out DIR``: every utterance as a WAV file, and ``DIR/cues.jsonl`` listing them.
+
+One line a clip, when it starts: ``{"t": workout seconds, "kind", "text", "wav"}`` (``wav``
+is the file name in DIR, or null when nothing could be rendered). A user can listen to
+a whole workout's coaching in seconds; a test can check it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from treadctl.config import VoiceKind
+from treadctl.voice.wavs import Clip
+
+CUES_FILE = "cues.jsonl"
+
+
+class VoiceOutError(OSError):
+    """DIR cannot be written; the message names it."""
+
+
+class CueWriter:
+    """Copies each clip into ``folder`` and appends its line to ``cues.jsonl``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+        self.errors = 0
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("[0-9][0-9][0-9][0-9]-*.wav"):
+                old.unlink()  # a new render replaces the last one in the same folder
+            self._fd: int | None = os.open(
+                folder / CUES_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644
+            )
+        except OSError as exc:
+            raise VoiceOutError(f"--voice-out {folder}: cannot write there ({exc})") from None
+
+    def write(self, t_s: float, kind: VoiceKind, text: str, clip: Clip | None) -> str | None:
+        """Record one utterance; returns the WAV's file name (None: no audio)."""
+        if self._fd is None:
+            return None
+        self.count += 1
+        name: str | None = None
+        try:
+            if clip is not None:
+                name = f"{self.count:04d}-{kind}.wav"
+                shutil.copyfile(clip.path, self.folder / name)
+            line = {"t": round(t_s, 3), "kind": kind, "text": text, "wav": name}
+            os.write(self._fd, (json.dumps(line) + "\n").encode("utf-8"))
+        except OSError:
+            self.errors += 1  # a full disk loses lines, never the workout
+        return name
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
