@@ -744,6 +744,7 @@ class Runner:
                 heart_rate_bpm=s.heart_rate_bpm,
                 connected=s.connected,
                 step=self.step_index,
+                steps=s.steps,
             )
         )
         self._check_target()
