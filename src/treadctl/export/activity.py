@@ -154,12 +154,14 @@ def _in_pause(t_s: float, pauses: list[tuple[float, float]]) -> bool:
     return any(start <= t_s < end for start, end in pauses)
 
 
-def _track(log: SessionLog, curve: DistanceCurve, pauses: list[tuple[float, float]]) -> list[TrackPoint]:
+def _track(
+    log: SessionLog, curve: DistanceCurve, pauses: list[tuple[float, float]]
+) -> list[TrackPoint]:
     points = log.points
     times = [p.t_s for p in points]
     out = []
     last_cadence: float | None = None
-    for second in range(int(math.floor(log.end_s)) + 1):
+    for second in range(math.floor(log.end_s) + 1):
         t_s = float(second)
         i = bisect.bisect_right(times, t_s) - 1
         point = points[i] if i >= 0 else None
@@ -211,9 +213,7 @@ def _laps(
         inside = [p for p in track if lap_start <= p.t_s < lap_end] or [
             min(track, key=lambda p: abs(p.t_s - lap_start))
         ]
-        paused_s = sum(
-            max(0.0, min(end, lap_end) - max(start, lap_start)) for start, end in pauses
-        )
+        paused_s = sum(max(0.0, min(end, lap_end) - max(start, lap_start)) for start, end in pauses)
         elapsed_s = max(0.0, lap_end - lap_start)
         distance_m = curve(lap_end) - curve(lap_start)
         hrs = [p.heart_rate_bpm for p in inside if p.heart_rate_bpm is not None]

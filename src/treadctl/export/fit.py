@@ -116,9 +116,7 @@ class _Writer:
             )
 
     def timer(self, t_s: float, event_type: str) -> None:
-        self.write(
-            "event", timestamp=self.at(t_s), event="timer", event_type=event_type, data=0
-        )
+        self.write("event", timestamp=self.at(t_s), event="timer", event_type=event_type, data=0)
 
     def record(self, p: TrackPoint) -> None:
         self.encoder.write_mesg(

@@ -171,7 +171,8 @@ def estimate(intervals: Iterable[Interval], body: Body) -> EnergyEstimate:
         hr = item.heart_rate_bpm
         hr_seen = hr_seen or hr is not None
         if use_hr and hr is not None and hr >= KEYTEL_MIN_BPM:
-            assert body.age_years is not None and body.sex is not None
+            assert body.age_years is not None
+            assert body.sex is not None
             kcal += keytel_kcal_per_min(hr, mass, body.age_years, body.sex) * item.duration_s / 60
             by_hr_s += item.duration_s
             continue

@@ -1,0 +1,84 @@
+"""Writing export files: by hand (``treadctl export``) or after each session (settings)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from treadctl.config import Settings
+from treadctl.export.activity import Activity, build_activity
+from treadctl.export.fit import encode_fit
+from treadctl.export.tcx import encode_tcx
+from treadctl.history.energy import Body
+from treadctl.history.log import SessionLog, load_session_log
+from treadctl.sessions import data_dir
+
+Format = Literal["fit", "tcx"]
+FORMATS: dict[Format, Callable[[Activity], bytes]] = {"fit": encode_fit, "tcx": encode_tcx}
+EXPORTS_SUBDIR = "exports"
+
+
+def body_of(settings: Settings) -> Body:
+    return Body(settings.body_mass_kg, settings.age_years, settings.sex)
+
+
+def export_folder(settings: Settings) -> Path:
+    """``export_folder`` from the settings, else ``exports`` in the data folder."""
+    return settings.export_folder or data_dir() / EXPORTS_SUBDIR
+
+
+def formats_of(setting: str | None) -> list[Format]:
+    if setting == "both":
+        return ["fit", "tcx"]
+    if setting in FORMATS:
+        return [setting]  # type: ignore[list-item]
+    return []
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """A half-written export never has the final name (a crash leaves a temp file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_log(log: SessionLog, fmt: Format, path: Path, settings: Settings) -> Path:
+    write_atomically(path, FORMATS[fmt](build_activity(log, body_of(settings))))
+    return path
+
+
+def should_export_on_finish(log: SessionLog, settings: Settings) -> bool:
+    """Real sessions when ``export_on_finish`` is set; rehearsals only with
+    ``export_rehearsals``; replays never (export them by hand)."""
+    if not formats_of(settings.export_on_finish):
+        return False
+    if log.kind == "real":
+        return True
+    return log.kind == "rehearsal" and settings.export_rehearsals
+
+
+def export_on_finish(log_path: Path, settings: Settings) -> list[Path]:
+    """The files ``export_on_finish`` asks for, written next to each other.
+
+    Raises:
+        SessionFileError, OSError: the log cannot be read, or a file not written.
+    """
+    if not formats_of(settings.export_on_finish):
+        return []
+    log = load_session_log(log_path)
+    if not should_export_on_finish(log, settings):
+        return []
+    folder = export_folder(settings)
+    return [
+        export_log(log, fmt, folder / f"{log_path.stem}.{fmt}", settings)
+        for fmt in formats_of(settings.export_on_finish)
+    ]
