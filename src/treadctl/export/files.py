@@ -10,14 +10,12 @@ from typing import Literal
 
 from treadctl.config import Settings
 from treadctl.export.activity import Activity, build_activity
-from treadctl.export.fit import encode_fit
-from treadctl.export.tcx import encode_tcx
 from treadctl.history.energy import Body
 from treadctl.history.log import SessionLog, load_session_log
 from treadctl.sessions import data_dir
 
 Format = Literal["fit", "tcx"]
-FORMATS: dict[Format, Callable[[Activity], bytes]] = {"fit": encode_fit, "tcx": encode_tcx}
+FORMATS: tuple[Format, ...] = ("fit", "tcx")
 EXPORTS_SUBDIR = "exports"
 
 
@@ -33,9 +31,7 @@ def export_folder(settings: Settings) -> Path:
 def formats_of(setting: str | None) -> list[Format]:
     if setting == "both":
         return ["fit", "tcx"]
-    if setting in FORMATS:
-        return [setting]  # type: ignore[list-item]
-    return []
+    return [fmt for fmt in FORMATS if fmt == setting]
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -51,8 +47,19 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def encoder(fmt: Format) -> Callable[[Activity], bytes]:
+    """The encoder for ``fmt``, imported only when used (the FIT SDK is large)."""
+    if fmt == "fit":
+        from treadctl.export.fit import encode_fit  # noqa: PLC0415
+
+        return encode_fit
+    from treadctl.export.tcx import encode_tcx  # noqa: PLC0415
+
+    return encode_tcx
+
+
 def export_log(log: SessionLog, fmt: Format, path: Path, settings: Settings) -> Path:
-    write_atomically(path, FORMATS[fmt](build_activity(log, body_of(settings))))
+    write_atomically(path, encoder(fmt)(build_activity(log, body_of(settings))))
     return path
 
 

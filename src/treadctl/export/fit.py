@@ -10,12 +10,15 @@ those, and the backward time and distance, go in developer fields of treadctl's 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from garmin_fit_sdk import Encoder, Profile
 
 from treadctl import __version__
 from treadctl.export.activity import Activity, Lap, TrackPoint
+
+if TYPE_CHECKING:  # the SDK ships these types in stubs only
+    from garmin_fit_sdk.mesgs import DeveloperDataIdMesg, FieldDescriptionMesg
 
 #: treadctl's developer application id (a fixed random UUID, so apps can recognise it).
 APPLICATION_ID = bytes.fromhex("6f1d6c5a2b7e4f0e9a3c8d5b7e2a41c9")
@@ -74,15 +77,15 @@ class _Writer:
             time_created=self.start,
             product_name="treadctl",
         )
-        developer = _mesg(
+        developer: DeveloperDataIdMesg = _mesg(  # type: ignore[assignment]
             "developer_data_id",
             developer_data_index=0,
             application_id=list(APPLICATION_ID),
             application_version=_version_number(),
         )
-        self.encoder.write_mesg(developer)
+        self.encoder.write_mesg(dict(developer))
         for number, (field_name, base, units, native) in DEVELOPER_FIELDS.items():
-            description = _mesg(
+            description: FieldDescriptionMesg = _mesg(  # type: ignore[assignment]
                 "field_description",
                 developer_data_index=0,
                 field_definition_number=number,
@@ -91,7 +94,7 @@ class _Writer:
                 units=units or None,
                 native_mesg_num=_MESG[native],
             )
-            self.encoder.write_mesg(description)
+            self.encoder.write_mesg(dict(description))
             self.encoder.add_developer_field(number, developer, description)
         self.write(
             "device_info",

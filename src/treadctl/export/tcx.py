@@ -101,4 +101,5 @@ def encode_tcx(a: Activity) -> bytes:
     _sub(version, "VersionMajor", major if major.isdigit() else "0")
     _sub(version, "VersionMinor", minor if minor.isdigit() else "0")
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

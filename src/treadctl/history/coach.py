@@ -244,7 +244,7 @@ def profile_toml(rec: Recommendation, *, max_forward_speed_kmh: float = 12.0) ->
         f"# Written by `treadctl next`: {rec.headline}.",
         f"title = {_toml_string(f'Coach: {lv.bout_s:g} s backward at {lv.speed_kmh:.1f} km/h')}",
         f"description = {_toml_string(description)}",
-        'who_for = "You, from your own sessions so far (see sources for the reasons)."',
+        'who_for = "You: worked out from your own sessions (the reasons are under sources)."',
         "sources = [",
         "    \"The coach's ladder (docs/profiles.md): 20 -> 30 -> 45 -> 60 s bouts, then "
         '0.2 km/h steps; two clean sessions to move up, one level back after a safety event.",',

@@ -25,6 +25,7 @@ from treadctl.tui.choices import (
     profile_choice,
     simulator_choice,
 )
+from treadctl.tui.coach import coach_pick
 from treadctl.tui.screens import (
     ConfirmScreen,
     EndScreen,
@@ -32,6 +33,7 @@ from treadctl.tui.screens import (
     StartScreen,
     WorkoutScreen,
 )
+from treadctl.tui.screens.history import HistoryScreen
 from treadctl.tui.screens.risks import BEGINNER_PROFILE, RiskAnswer
 from treadctl.tui.screens.start import Scanner
 from treadctl.tui.session import WorkoutSession
@@ -87,6 +89,7 @@ class TreadctlApp(App[int]):
         clock_factory: Callable[[], Clock] | None = None,
         log_path: Path | None = None,
         handle_signals: bool = False,
+        sessions_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -99,6 +102,8 @@ class TreadctlApp(App[int]):
         self.clock_factory = clock_factory
         self.log_path = log_path
         self.handle_signals = handle_signals
+        self.sessions_dir = sessions_dir
+        """Where the history and the coach read sessions (None: the data folder)."""
         self.risks_acknowledged = settings.risks_acknowledged
         self.session: WorkoutSession | None = None
         self.interrupted = False
@@ -135,8 +140,14 @@ class TreadctlApp(App[int]):
                 self.start_from_choice,
                 scan=self.scan,
                 units=self.units,
+                coach=lambda: coach_pick(self.settings, sessions=self.sessions_dir),
             )
         )
+
+    def action_history(self) -> None:
+        """The history screen, over the start or end screen (back with b or escape)."""
+        if self.session is None or not self.session.active:
+            self.push_screen(HistoryScreen(self.sessions_dir))
 
     def action_new_workout(self) -> None:
         if self.session is None or not self.session.active:
@@ -198,6 +209,8 @@ class TreadctlApp(App[int]):
 
     async def _run(self, session: WorkoutSession) -> None:
         await session.run()
+        if session.result is not None and session.log_path is not None:
+            await self._export(session.log_path)
         pending = [
             alert
             for screen in self.screen_stack
@@ -206,6 +219,19 @@ class TreadctlApp(App[int]):
         ]
         self.show(EndScreen(session, units=self.units, alerts=pending))
         self.refresh_bindings()
+
+    async def _export(self, log_path: Path) -> None:
+        """``export_on_finish``: the files, in a thread; a failure is a notice, no more."""
+        from treadctl.export.files import export_on_finish  # noqa: PLC0415
+        from treadctl.sessions import SessionFileError  # noqa: PLC0415
+
+        try:
+            paths = await asyncio.to_thread(export_on_finish, log_path, self.settings)
+        except (SessionFileError, OSError) as exc:
+            self.notify(f"Could not export the session: {exc}", severity="warning")
+            return
+        for path in paths:
+            self.notify(f"Exported {path}", title="Export")
 
     def action_toggle_theme(self) -> None:
         """Light for a bright room, dark for a dim one (``TEXTUAL_THEME`` sets the start)."""

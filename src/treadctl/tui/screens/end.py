@@ -12,10 +12,16 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from treadctl.export.files import body_of
+from treadctl.history.energy import EnergyEstimate, Interval, estimate
+from treadctl.history.log import SessionLog, load_session_log
+from treadctl.history.series import session_series
+from treadctl.sessions import SessionFileError
 from treadctl.tui.session import WorkoutSession
 from treadctl.tui.view import Units
 from treadctl.tui.widgets import BigText, SummaryTable
 from treadctl.tui.widgets.alert_banner import alert_title
+from treadctl.tui.widgets.session_chart import SessionChart
 from treadctl.workout.events import SafetyAlert
 
 #: How many unacknowledged alerts the end screen repeats.
@@ -27,6 +33,7 @@ class EndScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,n", "app.new_workout", "New workout", key_display="enter", id="new"),
+        Binding("h", "app.history", "History", id="history"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -42,6 +49,8 @@ class EndScreen(Screen[None]):
         self.units: Units = units
         self.alerts = list(alerts)
         """Alerts not acknowledged on the workout screen: still to be read."""
+        self.session_log: SessionLog | None = None
+        self.energy: EnergyEstimate | None = None
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -70,6 +79,9 @@ class EndScreen(Screen[None]):
                     )
                 with Center():
                     yield SummaryTable(summary, units=self.units, id="summary")
+                yield Static("", id="end-energy")
+                if session.log_path is not None:
+                    yield SessionChart(id="end-chart")
             if self.alerts:
                 yield Static(self._alerts_markup(), id="end-alerts")
             if session.log_path is not None:
@@ -80,6 +92,41 @@ class EndScreen(Screen[None]):
                     id="end-log",
                 )
         yield Footer()
+
+    def on_mount(self) -> None:
+        if self.session.result is not None and self.session.log_path is not None:
+            self.run_worker(self._read_log, thread=True, group="end-chart", exit_on_error=False)
+
+    def _read_log(self) -> None:
+        """The session log, read back for the chart and the energy estimate."""
+        assert self.session.log_path is not None
+        try:
+            log = load_session_log(self.session.log_path)
+        except SessionFileError:
+            return
+        energy = estimate(
+            (
+                Interval(d, p.speed_kmh, p.incline_pct, p.facing, p.heart_rate_bpm)
+                for p, d in log.intervals()
+            ),
+            body_of(self.session.options.settings),
+        )
+        self.app.call_from_thread(self.show_log, log, energy)
+
+    def show_log(self, log: SessionLog, energy: EnergyEstimate) -> None:
+        self.session_log = log
+        self.energy = energy
+        machine = self.session.result.summary.energy_kcal if self.session.result else None
+        said = (
+            ""
+            if machine is None
+            else f" (the treadmill's {machine:.0f} kcal assumes walking forward)"
+        )
+        self.query_one("#end-energy", Static).update(
+            f"Energy: about [b]{energy.kcal:.0f} kcal[/b]{said}\n"
+            f"[dim]{escape(energy.basis[:1].upper() + energy.basis[1:])}[/dim]"
+        )
+        self.query_one(SessionChart).show(session_series(log))
 
     def _alerts_markup(self) -> str:
         lines = [
