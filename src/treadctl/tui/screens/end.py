@@ -80,8 +80,6 @@ class EndScreen(Screen[None]):
                 with Center():
                     yield SummaryTable(summary, units=self.units, id="summary")
                 yield Static("", id="end-energy")
-                if session.log_path is not None:
-                    yield SessionChart(id="end-chart")
             if self.alerts:
                 yield Static(self._alerts_markup(), id="end-alerts")
             if session.log_path is not None:
@@ -91,6 +89,8 @@ class EndScreen(Screen[None]):
                     "[dim]to play it back: treadctl replay and that file[/dim]",
                     id="end-log",
                 )
+            if result is not None and session.log_path is not None:
+                yield SessionChart(id="end-chart")
         yield Footer()
 
     def on_mount(self) -> None:
