@@ -57,9 +57,21 @@ def test_list_marks_kinds_and_filters(sessions: Path, capsys: pytest.CaptureFixt
     assert main(["sessions", "list", "--dir", str(sessions), "--kind", "replay"]) == 0
     out = capsys.readouterr().out
     assert "1 session(s)" in out
-    assert main(
-        ["sessions", "list", "--dir", str(sessions), "--since", "2025-03-05", "--until", "2025-03-11"]
-    ) == 0
+    assert (
+        main(
+            [
+                "sessions",
+                "list",
+                "--dir",
+                str(sessions),
+                "--since",
+                "2025-03-05",
+                "--until",
+                "2025-03-11",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "2 session(s)" in out
     assert "2025-03-03" not in out

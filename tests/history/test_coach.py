@@ -80,9 +80,7 @@ async def test_heart_rate_over_the_ceiling_steps_back(tmp_path: Path) -> None:
     sessions = tmp_path / "sessions"
     rung2 = ladder_profile(tmp_path, 30, 0.8)
     await rehearse_async(rung2, sessions, when=day(0))
-    await rehearse_async(
-        rung2, sessions, when=day(1), heart_rate_bpm=150, max_heart_rate_bpm=120
-    )
+    await rehearse_async(rung2, sessions, when=day(1), heart_rate_bpm=150, max_heart_rate_bpm=120)
     rec = recommend(load_history(sessions).logs, max_backward_speed_kmh=3.0)
     assert rec.level.number == 1
     assert "safety event" in rec.reasons[-2]

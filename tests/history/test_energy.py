@@ -24,7 +24,7 @@ from treadctl.history.log import load_session_log
 def test_backward_walking_meets_the_compendium_at_3_5_mph() -> None:
     assert backward_met(REFERENCE_SPEED_KMH, 0) == pytest.approx(BACKWARD_LEVEL_MET)
     assert backward_met(REFERENCE_SPEED_KMH, 5) == pytest.approx(BACKWARD_5PCT_MET)
-    assert BACKWARD_LEVEL_MET / 4.3 == pytest.approx(1.4, abs=0.01)
+    assert pytest.approx(1.4, abs=0.01) == BACKWARD_LEVEL_MET / 4.3
 
 
 def test_steep_backward_walking_is_17_to_20_percent_above_forward() -> None:
@@ -61,9 +61,7 @@ async def test_a_session_costs_more_backward_than_the_same_walked_forward(
     tmp_path: Path,
 ) -> None:
     profile = ladder_profile(tmp_path, 60, 2.0, bouts=2)
-    log = load_session_log(
-        await rehearse_async(profile, tmp_path, max_backward_speed_kmh=3.0)
-    )
+    log = load_session_log(await rehearse_async(profile, tmp_path, max_backward_speed_kmh=3.0))
     intervals = [
         Interval(d, p.speed_kmh, p.incline_pct, p.facing, p.heart_rate_bpm)
         for p, d in log.intervals()

@@ -62,7 +62,7 @@ def handle(args: argparse.Namespace) -> int:
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
         chosen = suffix if suffix in ("fit", "tcx") else "fit"
     formats = formats_of(chosen)
-    if output is not None and len(formats) > 1:
+    if output is not None and output.suffix and len(formats) > 1:
         return fail("export", "--both writes two files: give -o without a suffix, or a folder")
     try:
         log = load_session_log(resolve_session(args.session, args.dir))

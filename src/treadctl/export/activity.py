@@ -202,7 +202,7 @@ def _laps(
     marks: list[tuple[float, str, Literal["segment", "turn"], Direction]] = []
     for seg in log.segments:
         label = seg.label or f"Segment {seg.index + 1}"
-        marks.append((seg.start_s, f"{label} ({seg.facing})", "segment", seg.facing))
+        marks.append((seg.start_s, f"{seg.facing.capitalize()} · {label}", "segment", seg.facing))
     for turn in log.turns:
         marks.append((turn.start_s, f"Turn to {turn.to_facing}", "turn", turn.to_facing))
     marks.sort(key=lambda m: (m[0], m[2] == "segment"))
