@@ -71,9 +71,10 @@ class Session:
         return [(e["t"], e["action"], e.get("value")) for e in self.of_type("user")]
 
 
-def read_session(path: Path) -> Session:
+def read_session(path: Path, *, skip: str | None = None) -> Session:
     """Read a session log; lines cut off by a crash, or otherwise damaged, are skipped
-    and counted (with their numbers), not fatal.
+    and counted (with their numbers), not fatal. Lines containing ``skip`` (a fragment
+    such as ``'"type": "sample"'``) are passed over unread, for a quick look at a long log.
 
     Raises:
         SessionFileError: unreadable, or not a treadctl session; the message names the
@@ -87,7 +88,7 @@ def read_session(path: Path) -> Session:
     damaged_at: list[int] = []
     header_line = 0
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        if not line.strip() or (skip is not None and records and skip in line):
             continue
         try:
             record = json.loads(line)

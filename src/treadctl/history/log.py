@@ -210,12 +210,24 @@ class SessionLog:
 # -- reading ------------------------------------------------------------------------------
 
 
-def load_session_log(path: Path) -> SessionLog:
+#: How the recorder writes a sample's type; summary reads pass over these lines.
+SAMPLE_MARK = '"type": "sample"'
+
+
+def load_session_log(path: Path, *, samples: bool = True) -> SessionLog:
     """Read and interpret one session log.
+
+    With ``samples=False`` the samples (nine lines in ten) are not read: enough for the
+    history and the coach when the session finished (its summary has the totals); a
+    session without a finish is read whole all the same.
 
     Raises:
         SessionFileError: nothing usable in the file (the message names it and the line).
     """
+    if not samples:
+        log = interpret(read_session(path, skip=SAMPLE_MARK))
+        if log.summary is not None:
+            return log
     return interpret(read_session(path))
 
 

@@ -19,11 +19,13 @@ class History:
     """Files that hold nothing usable, with why."""
 
 
-def load_history(folder: Path | None = None) -> History:
+def load_history(folder: Path | None = None, *, samples: bool = False) -> History:
+    """Every session in ``folder``; without their samples unless asked (see
+    :func:`~treadctl.history.log.load_session_log`)."""
     history = History()
     for path in list_sessions(folder):
         try:
-            history.logs.append(load_session_log(path))
+            history.logs.append(load_session_log(path, samples=samples))
         except SessionFileError as exc:
             history.unreadable.append((path, str(exc)))
     history.logs.sort(key=lambda log: log.started_at)
