@@ -81,8 +81,9 @@ def plot_session(log: SessionLog, path: Path) -> Path:
             ax.set_ylabel(label)
             ax.grid(alpha=0.3)
             shown = [v for v in values if v is not None]
-            if shown and max(shown) - min(shown) < 1:  # a flat line: a sensible scale
-                ax.set_ylim(min(0.0, *shown) - 0.5, max(shown) + 1)
+            if shown and max(shown) - min(shown) < 1:  # a flat line: a scale around it
+                pad = max(1.0, abs(max(shown)) * 0.1)
+                ax.set_ylim(min(shown) - pad, max(shown) + pad)
         axes[0].plot([], [], color=BACKWARD_COLOR, alpha=0.5, linewidth=8, label="backward")
         axes[0].legend(loc="upper right", frameon=False)
         axes[-1].set_xlabel("minutes")
