@@ -10,7 +10,7 @@ model (sources and numbers in docs/history.md, "Energy"):
   equations. Facing backward: the Compendium of Physical Activities (2011) at 3.5 mph,
   6.0 MET level and 8.0 MET at 5 % grade (forward brisk walking there: 4.3), with
   the grade between and beyond linear, and other speeds scaled as the ACSM walking
-  equation scales the net cost. At 10 % grade this gives about 18 % above forward
+  equation scales the net cost. At 10 % grade this gives 17.5 % above forward
   walking, inside the 17-20 % that studies at 5-10 % grades found for heart rate
   and VO2.
 

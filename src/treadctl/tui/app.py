@@ -33,7 +33,6 @@ from treadctl.tui.screens import (
     StartScreen,
     WorkoutScreen,
 )
-from treadctl.tui.screens.history import HistoryScreen
 from treadctl.tui.screens.risks import BEGINNER_PROFILE, RiskAnswer
 from treadctl.tui.screens.start import Scanner
 from treadctl.tui.session import WorkoutSession
@@ -146,6 +145,9 @@ class TreadctlApp(App[int]):
 
     def action_history(self) -> None:
         """The history screen, over the start or end screen (back with b or escape)."""
+        # Imported here: its charts (plotext) cost 0.2 s that the first frame need not wait for.
+        from treadctl.tui.screens.history import HistoryScreen  # noqa: PLC0415
+
         if self.session is None or not self.session.active:
             self.push_screen(HistoryScreen(self.sessions_dir))
 

@@ -21,7 +21,6 @@ from treadctl.tui.session import WorkoutSession
 from treadctl.tui.view import Units
 from treadctl.tui.widgets import BigText, SummaryTable
 from treadctl.tui.widgets.alert_banner import alert_title
-from treadctl.tui.widgets.session_chart import SessionChart
 from treadctl.workout.events import SafetyAlert
 
 #: How many unacknowledged alerts the end screen repeats.
@@ -90,6 +89,9 @@ class EndScreen(Screen[None]):
                     id="end-log",
                 )
             if result is not None and session.log_path is not None:
+                # Imported here: plotext costs 0.2 s that the app's start need not wait for.
+                from treadctl.tui.widgets.session_chart import SessionChart  # noqa: PLC0415
+
                 yield SessionChart(id="end-chart")
         yield Footer()
 
@@ -126,6 +128,8 @@ class EndScreen(Screen[None]):
             f"Energy: about [b]{energy.kcal:.0f} kcal[/b]{said}\n"
             f"[dim]{escape(energy.basis[:1].upper() + energy.basis[1:])}[/dim]"
         )
+        from treadctl.tui.widgets.session_chart import SessionChart  # noqa: PLC0415
+
         self.query_one(SessionChart).show(session_series(log))
 
     def _alerts_markup(self) -> str:
