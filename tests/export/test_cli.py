@@ -11,6 +11,7 @@ import tcxparser
 
 from tests.export.conftest import Made
 from treadctl.cli import main
+from treadctl.commands.run import export_after_session
 from treadctl.config import Settings
 from treadctl.export.files import export_on_finish, should_export_on_finish
 from treadctl.history.log import load_session_log
@@ -80,3 +81,17 @@ def test_export_on_finish_follows_the_settings(made: Made, tmp_path: Path) -> No
     assert all(p.parent == out and p.stat().st_size > 0 for p in written)
     assert export_on_finish(made.walk, Settings(export_folder=out / "none")) == []
     assert not (out / "none").exists()
+
+
+def test_run_prints_what_it_exported_or_why_not(made: Made, tmp_path: Path) -> None:
+    out = tmp_path / "exports"
+    settings = Settings(export_on_finish="tcx", export_rehearsals=True, export_folder=out)
+    assert export_after_session(made.walk, settings) == [
+        f"exported {out / (made.walk.stem + '.tcx')}"
+    ]
+    assert export_after_session(made.walk, Settings(export_on_finish="tcx")) == []
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("nothing\n")
+    (line,) = export_after_session(broken, settings)
+    assert line.startswith("treadctl run: could not export the session: ")
+    assert "broken.jsonl: line 1" in line

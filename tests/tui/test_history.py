@@ -83,7 +83,8 @@ async def test_the_history_screen_charts_the_sessions(settings: Settings, tmp_pa
         longest = history.query_one("#longest-chart", TrendChart)
         assert [round(v or 0) for v in longest.values] == [20, 20, 45]
         shown = screen_text(app)
-        assert "3 sessions with backward bouts" in shown
+        total_min = sum(log.backward_s for log in history.logs) / 60
+        assert f"3 sessions · {total_min:.0f} min backward · longest bout 45 s" in shown
         assert "backward minutes per week" in shown
         await pilot.press("3")
         await pilot.pause()

@@ -70,8 +70,8 @@ class HistoryScreen(Screen[None]):
         total_min = sum(log.backward_s for log in self.logs) / 60
         longest = max((log.longest_backward_s for log in self.logs), default=0.0)
         text = (
-            f"[b]History[/b] · {len(self.logs)} sessions with backward bouts · "
-            f"{total_min:.0f} backward minutes · longest bout {longest:.0f} s"
+            f"[b]History[/b] · {len(self.logs)} sessions · {total_min:.0f} min backward · "
+            f"longest bout {longest:.0f} s"
         )
         if history.unreadable:
             text += f" · {len(history.unreadable)} unreadable file(s) skipped"
