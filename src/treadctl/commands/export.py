@@ -29,10 +29,26 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("session", help="a session .jsonl file, or its name in the sessions folder")
     kind = parser.add_mutually_exclusive_group()
-    kind.add_argument("--fit", dest="format", action="store_const", const="fit", help="FIT")
-    kind.add_argument("--tcx", dest="format", action="store_const", const="tcx", help="TCX")
     kind.add_argument(
-        "--both", dest="format", action="store_const", const="both", help="FIT and TCX"
+        "--fit",
+        dest="format",
+        action="store_const",
+        const="fit",
+        help="a FIT activity file (the default)",
+    )
+    kind.add_argument(
+        "--tcx",
+        dest="format",
+        action="store_const",
+        const="tcx",
+        help="a TCX file (Training Center v2)",
+    )
+    kind.add_argument(
+        "--both",
+        dest="format",
+        action="store_const",
+        const="both",
+        help="both: give -o a folder, or none",
     )
     parser.add_argument(
         "-o",
