@@ -133,6 +133,19 @@ class Settings(BaseSettings):
 
     display_units: DisplayUnits = "kmh"
 
+    # Energy estimate (docs/history.md): body mass (70 kg assumed when unset); with age
+    # and sex set, heart rate (where the treadmill reports one) is used as well.
+    body_mass_kg: float | None = Field(default=None, ge=20, le=300)
+    age_years: int | None = Field(default=None, ge=10, le=110)
+    sex: Literal["female", "male"] | None = None
+
+    # Export (docs/export.md): after each real session, write a FIT or TCX file (or
+    # both) into export_folder (default: "exports" in the data folder). Rehearsals on
+    # the simulator too only with export_rehearsals; replays never on their own.
+    export_on_finish: Literal["fit", "tcx", "both"] | None = None
+    export_folder: Path | None = None
+    export_rehearsals: bool = False
+
     # TUI: ring the terminal bell on cues and turnarounds, for a person facing away from
     # the screen (off by default: many terminals flash or beep loudly).
     bell: bool = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +106,17 @@ class WorkoutResult:
     log_path: Path
     timeline: Timeline
     profile: Profile
+
+
+def session_kind(
+    treadmill_kind: str, speed: ClockSpeed, extra_header: dict[str, Any]
+) -> Literal["real", "rehearsal", "replay"]:
+    """real: a Bluetooth treadmill in real time; replay: a replay command; else rehearsal."""
+    if "replay_of" in extra_header:
+        return "replay"
+    if treadmill_kind == "bluetooth" and speed == 1.0:
+        return "real"
+    return "rehearsal"
 
 
 def make_clock(speed: ClockSpeed) -> Clock:
@@ -248,6 +260,9 @@ async def run_workout(
                 **({"device_info": client.device_info} if client.device_info else {}),
             },
             "clock": "virtual" if options.speed == "max" else f"x{float(options.speed):g}",
+            # History and export (treadctl.history): which kind of session, and when.
+            "kind": session_kind(treadmill.kind, options.speed, options.extra_header),
+            "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             **options.extra_header,
         }
         with SessionRecorder(log_path, clock, header) as recorder:

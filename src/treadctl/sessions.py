@@ -46,11 +46,13 @@ class Session:
     header: dict[str, Any]
     events: list[dict[str, Any]] = field(default_factory=list)
     damaged_lines: int = 0
+    damaged_at: list[int] = field(default_factory=list)
+    """The line numbers (from 1) of the lines skipped as damaged."""
 
     @property
     def summary(self) -> dict[str, Any] | None:
         for event in reversed(self.events):
-            if event.get("type") == "finished":
+            if event.get("type") == "finished" and isinstance(event.get("summary"), dict):
                 summary: dict[str, Any] = event["summary"]
                 return summary
         return None
@@ -69,33 +71,50 @@ class Session:
         return [(e["t"], e["action"], e.get("value")) for e in self.of_type("user")]
 
 
-def read_session(path: Path) -> Session:
-    """Read a session log; lines cut off by a crash are counted, not fatal.
+def read_session(path: Path, *, skip: str | None = None) -> Session:
+    """Read a session log; lines cut off by a crash, or otherwise damaged, are skipped
+    and counted (with their numbers), not fatal. Lines containing ``skip`` (a fragment
+    such as ``'"type": "sample"'``) are passed over unread, for a quick look at a long log.
 
     Raises:
-        SessionFileError: unreadable, or not a treadctl session.
+        SessionFileError: unreadable, or not a treadctl session; the message names the
+            file and the first line that could not be used.
     """
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise SessionFileError(f"{path}: {exc.strerror or exc}") from exc
     records: list[dict[str, Any]] = []
-    damaged = 0
-    for line in text.splitlines():
-        if not line.strip():
+    damaged_at: list[int] = []
+    header_line = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or (skip is not None and records and skip in line):
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
-            damaged += 1
+            damaged_at.append(number)
             continue
-        if isinstance(record, dict) and "type" in record:
+        if isinstance(record, dict) and isinstance(record.get("type"), str):
+            if not records:
+                header_line = number
             records.append(record)
         else:
-            damaged += 1
-    if not records or records[0].get("type") != "session":
-        raise SessionFileError(f"{path}: not a treadctl session log (no session header)")
-    return Session(path, records[0], records[1:], damaged)
+            damaged_at.append(number)
+    if not records:
+        if not text.strip():
+            raise SessionFileError(f"{path}: empty, not a treadctl session log")
+        raise SessionFileError(
+            f"{path}: line {damaged_at[0]}: not a JSON event; nothing in the file is usable "
+            "(not a treadctl session log?)"
+        )
+    if records[0].get("type") != "session":
+        where = f"line {damaged_at[0]} is damaged" if damaged_at else "it is missing"
+        raise SessionFileError(
+            f"{path}: line {header_line}: a {records[0].get('type')!r} event where the "
+            f"session header should come first ({where}); not usable as a session log"
+        )
+    return Session(path, records[0], records[1:], len(damaged_at), damaged_at)
 
 
 def list_sessions(directory: Path | None = None) -> list[Path]:

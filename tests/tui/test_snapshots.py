@@ -66,14 +66,20 @@ def is_backward_segment(pilot: Pilot[Any]) -> bool:
     )
 
 
+async def settled(pilot: Pilot[Any]) -> None:
+    """The coach's pick (a worker reading the history) is in place."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_start_screen(snap_compare: SnapCompare, here: Path) -> None:
     app = TreadctlApp(load_settings(), clock_factory=VirtualClock)
-    assert snap_compare(app, terminal_size=(80, 24))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled)
 
 
 def test_risk_dialog(snap_compare: SnapCompare, here: Path) -> None:
     app = TreadctlApp(load_settings(), clock_factory=VirtualClock)
-    assert snap_compare(app, press=["s"], terminal_size=(80, 24))
+    assert snap_compare(app, press=["s"], terminal_size=(80, 24), run_before=settled)
 
 
 def test_workout_forward(snap_compare: SnapCompare, here: Path) -> None:
@@ -141,5 +147,6 @@ def test_end_screen(snap_compare: SnapCompare, here: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot, clock)
         await advance_until(pilot, clock, lambda: isinstance(pilot.app.screen, EndScreen))
+        await settled(pilot)  # the chart, read from the session log
 
     assert snap_compare(workout_app(clock), terminal_size=(80, 24), run_before=run_before)

@@ -6,7 +6,18 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from treadctl.commands import decode, info, profiles, replay, run, scan, sessions, sim
+from treadctl.commands import (
+    decode,
+    export,
+    info,
+    next_session,
+    profiles,
+    replay,
+    run,
+    scan,
+    sessions,
+    sim,
+)
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
@@ -16,6 +27,8 @@ COMMANDS: list[Register] = [
     run.register,
     replay.register,
     sessions.register,
+    export.register,
+    next_session.register,
     scan.register,
     info.register,
     sim.register,

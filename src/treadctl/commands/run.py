@@ -114,6 +114,17 @@ def confirm_risks(settings: Settings, accept_flag: bool) -> bool:
     return True
 
 
+def export_after_session(log_path: Path, settings: Settings) -> list[str]:
+    """The ``export_on_finish`` files for this session, as lines to print (or why not)."""
+    from treadctl.export.files import export_on_finish  # noqa: PLC0415
+    from treadctl.sessions import SessionFileError  # noqa: PLC0415
+
+    try:
+        return [f"exported {path}" for path in export_on_finish(log_path, settings)]
+    except (SessionFileError, OSError) as exc:
+        return [f"treadctl run: could not export the session: {exc}"]
+
+
 def _treadmill(args: argparse.Namespace, settings: Settings) -> TreadmillFactory | str | None:
     """The factory for the treadmill to use (None: the simulator), or what is wrong."""
     if args.sim:
@@ -218,6 +229,8 @@ async def _run(args: argparse.Namespace, settings: Settings, options: WorkoutOpt
         with contextlib.suppress(ValueError, OSError):
             loop.remove_reader(sys.stdin.fileno())
     print(f"session log: {result.log_path}")
+    for line in export_after_session(result.log_path, settings):
+        print(line)
     if state["interrupted"]:
         return EXIT_INTERRUPTED
     return EXIT_OK if result.summary.completed else EXIT_FAILED

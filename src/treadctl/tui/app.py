@@ -25,6 +25,7 @@ from treadctl.tui.choices import (
     profile_choice,
     simulator_choice,
 )
+from treadctl.tui.coach import coach_pick
 from treadctl.tui.screens import (
     ConfirmScreen,
     EndScreen,
@@ -95,6 +96,7 @@ class TreadctlApp(App[int]):
         clock_factory: Callable[[], Clock] | None = None,
         log_path: Path | None = None,
         handle_signals: bool = False,
+        sessions_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -107,6 +109,8 @@ class TreadctlApp(App[int]):
         self.clock_factory = clock_factory
         self.log_path = log_path
         self.handle_signals = handle_signals
+        self.sessions_dir = sessions_dir
+        """Where the history and the coach read sessions (None: the data folder)."""
         self.risks_acknowledged = settings.risks_acknowledged
         self.session: WorkoutSession | None = None
         self.interrupted = False
@@ -145,8 +149,17 @@ class TreadctlApp(App[int]):
                 self.start_from_choice,
                 scan=self.scan,
                 units=self.units,
+                coach=lambda: coach_pick(self.settings, sessions=self.sessions_dir),
             )
         )
+
+    def action_history(self) -> None:
+        """The history screen, over the start or end screen (back with b or escape)."""
+        # Imported here: its charts (plotext) cost 0.2 s that the first frame need not wait for.
+        from treadctl.tui.screens.history import HistoryScreen  # noqa: PLC0415
+
+        if self.session is None or not self.session.active:
+            self.push_screen(HistoryScreen(self.sessions_dir))
 
     def action_new_workout(self) -> None:
         if self.session is None or not self.session.active:
@@ -222,6 +235,8 @@ class TreadctlApp(App[int]):
 
     async def _run(self, session: WorkoutSession) -> None:
         await session.run()
+        if session.result is not None and session.log_path is not None:
+            await self._export(session.log_path)
         pending = [
             alert
             for screen in self.screen_stack
@@ -251,6 +266,18 @@ class TreadctlApp(App[int]):
         if self.voice is not None:
             self.voice.toggle_mute()
             self.show_voice()
+    async def _export(self, log_path: Path) -> None:
+        """``export_on_finish``: the files, in a thread; a failure is a notice, no more."""
+        from treadctl.export.files import export_on_finish  # noqa: PLC0415
+        from treadctl.sessions import SessionFileError  # noqa: PLC0415
+
+        try:
+            paths = await asyncio.to_thread(export_on_finish, log_path, self.settings)
+        except (SessionFileError, OSError) as exc:
+            self.notify(f"Could not export the session: {exc}", severity="warning")
+            return
+        for path in paths:
+            self.notify(f"Exported {path}", title="Export")
 
     def action_toggle_theme(self) -> None:
         """Light for a bright room, dark for a dim one (``TEXTUAL_THEME`` sets the start)."""

@@ -98,6 +98,8 @@ class Sample:
     heart_rate_bpm: int | None = None
     connected: bool = True
     step: int = 0
+    steps: int | None = None
+    """The treadmill's step count since the start, where it reports one (cadence)."""
 
 
 @dataclass(frozen=True)

@@ -983,6 +983,7 @@ class Runner:
                 heart_rate_bpm=s.heart_rate_bpm,
                 connected=s.connected,
                 step=self.step_index,
+                steps=s.steps,
             )
         )
         running = self.holds.state is RunState.RUNNING

@@ -12,6 +12,11 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from treadctl.export.files import body_of
+from treadctl.history.energy import EnergyEstimate, Interval, estimate
+from treadctl.history.log import SessionLog, load_session_log
+from treadctl.history.series import session_series
+from treadctl.sessions import SessionFileError
 from treadctl.tui.session import WorkoutSession
 from treadctl.tui.view import Units
 from treadctl.tui.widgets import BigText, SummaryTable
@@ -27,6 +32,7 @@ class EndScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,n", "app.new_workout", "New workout", key_display="enter", id="new"),
+        Binding("h", "app.history", "History", id="history"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -42,6 +48,8 @@ class EndScreen(Screen[None]):
         self.units: Units = units
         self.alerts = list(alerts)
         """Alerts not acknowledged on the workout screen: still to be read."""
+        self.session_log: SessionLog | None = None
+        self.energy: EnergyEstimate | None = None
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -70,6 +78,7 @@ class EndScreen(Screen[None]):
                     )
                 with Center():
                     yield SummaryTable(summary, units=self.units, id="summary")
+                yield Static("", id="end-energy")
             if self.alerts:
                 yield Static(self._alerts_markup(), id="end-alerts")
             if session.log_path is not None:
@@ -79,7 +88,49 @@ class EndScreen(Screen[None]):
                     "[dim]to play it back: treadctl replay and that file[/dim]",
                     id="end-log",
                 )
+            if result is not None and session.log_path is not None:
+                # Imported here: plotext costs 0.2 s that the app's start need not wait for.
+                from treadctl.tui.widgets.session_chart import SessionChart  # noqa: PLC0415
+
+                yield SessionChart(id="end-chart")
         yield Footer()
+
+    def on_mount(self) -> None:
+        if self.session.result is not None and self.session.log_path is not None:
+            self.run_worker(self._read_log, thread=True, group="end-chart", exit_on_error=False)
+
+    def _read_log(self) -> None:
+        """The session log, read back for the chart and the energy estimate."""
+        assert self.session.log_path is not None
+        try:
+            log = load_session_log(self.session.log_path)
+        except SessionFileError:
+            return
+        energy = estimate(
+            (
+                Interval(d, p.speed_kmh, p.incline_pct, p.facing, p.heart_rate_bpm)
+                for p, d in log.intervals()
+            ),
+            body_of(self.session.options.settings),
+        )
+        self.app.call_from_thread(self.show_log, log, energy)
+
+    def show_log(self, log: SessionLog, energy: EnergyEstimate) -> None:
+        self.session_log = log
+        self.energy = energy
+        machine = self.session.result.summary.energy_kcal if self.session.result else None
+        said = (
+            ""
+            if machine is None
+            else f" (the treadmill's {machine:.0f} kcal assumes walking forward)"
+        )
+        self.query_one("#end-energy", Static).update(
+            f"Energy: about [b]{energy.kcal:.0f} kcal[/b]{said}\n"
+            f"[dim]{escape(energy.basis[:1].upper() + energy.basis[1:])}[/dim]"
+        )
+        from treadctl.tui.widgets.session_chart import SessionChart  # noqa: PLC0415
+
+        self.query_one(SessionChart).show(session_series(log))
 
     def _alerts_markup(self) -> str:
         lines = [

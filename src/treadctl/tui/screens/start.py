@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.console import Group
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,11 +24,14 @@ from treadctl.tui.choices import (
     TreadmillChoice,
     profile_choice,
 )
+from treadctl.tui.coach import CoachPick
 from treadctl.tui.view import Units
 from treadctl.tui.widgets import ProfileDetails
 
 Scanner = Callable[[], Awaitable[Sequence[TreadmillChoice]]]
 StartHandler = Callable[[ProfileChoice, TreadmillChoice], None]
+#: Works out the coach's pick (reads the history; run in a thread).
+Coach = Callable[[], CoachPick]
 
 
 def _option(index: int, choice: ProfileChoice) -> Option:
@@ -52,6 +56,8 @@ class StartScreen(Screen[None]):
         Binding("s", "start", "Start", id="start"),
         Binding("t", "focus_treadmill", "Treadmill", id="pick_treadmill"),
         Binding("o", "open_file", "Open file", id="open_file"),
+        Binding("c", "coach_pick", "Coach's pick", id="coach_pick"),
+        Binding("h", "app.history", "History", id="history"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -64,8 +70,12 @@ class StartScreen(Screen[None]):
         *,
         scan: Scanner | None = None,
         units: Units = "kmh",
+        coach: Coach | None = None,
     ) -> None:
         super().__init__()
+        self.coach = coach
+        self.pick: CoachPick | None = None
+        """The coach's recommendation, once worked out."""
         self.settings = settings
         self.profiles = list(profiles)
         self.treadmills = list(treadmills)
@@ -78,6 +88,7 @@ class StartScreen(Screen[None]):
             "[b]treadctl[/b] · guided backward walking · pick a workout and a treadmill",
             id="start-title",
         )
+        yield Static("", id="coach-note")
         with Horizontal(id="start-body"):
             with Vertical(id="profiles-pane"):
                 yield OptionList(
@@ -110,6 +121,58 @@ class StartScreen(Screen[None]):
         if self.profiles:
             profiles.highlighted = 0
             self.query_one(ProfileDetails).show(self.profiles[0])
+        if self.coach is not None:
+            self.run_worker(self._ask_coach, thread=True, group="coach", exit_on_error=False)
+
+    # -- the coach's pick ----------------------------------------------------------------
+
+    def _ask_coach(self) -> None:
+        assert self.coach is not None
+        try:
+            pick = self.coach()
+        except Exception as exc:  # a broken history must not cost the start screen
+            self.app.call_from_thread(self._coach_failed, str(exc))
+            return
+        self.app.call_from_thread(self.show_pick, pick)
+
+    def _coach_failed(self, problem: str) -> None:
+        note = self.query_one("#coach-note", Static)
+        note.update(f"[dim]No coach's pick: {escape(problem)}[/dim]")
+        note.add_class("-shown")
+
+    def show_pick(self, pick: CoachPick) -> None:
+        """List the coach's pick first (once), highlight it, and say why."""
+        self.pick = pick
+        option_list = self.query_one("#profiles", OptionList)
+        moved = option_list.highlighted not in (None, 0)
+        current = self.highlighted
+        keys = [c.key for c in self.profiles]
+        if pick.choice.key in keys:
+            index = keys.index(pick.choice.key)
+        else:
+            self.profiles.insert(0, pick.choice)
+            option_list.clear_options()
+            option_list.add_options([_option(i, c) for i, c in enumerate(self.profiles)])
+            index = 0
+        if moved and current is not None:
+            option_list.highlighted = self.profiles.index(current)
+        else:
+            option_list.highlighted = index
+        note = self.query_one("#coach-note", Static)
+        note.update(
+            f"[b]Coach's pick[/b] ([b]c[/b]): {escape(pick.recommendation.headline)}. "
+            f"[dim]{escape(pick.recommendation.reason)}[/dim]"
+        )
+        note.add_class("-shown")
+
+    def action_coach_pick(self) -> None:
+        if self.pick is None:
+            return
+        keys = [c.key for c in self.profiles]
+        if self.pick.choice.key in keys:
+            profiles = self.query_one("#profiles", OptionList)
+            profiles.highlighted = keys.index(self.pick.choice.key)
+            profiles.focus()
 
     # -- picking -----------------------------------------------------------------------
 
