@@ -103,7 +103,8 @@ def decode_heart_rate_measurement(data: bytes | bytearray | memoryview) -> Heart
     """
     size = len(data)
     if size < 2:
-        raise HeartRateDecodeError(f"heart rate measurement of {size} byte(s): no heart rate")
+        unit = "byte" if size == 1 else "bytes"
+        raise HeartRateDecodeError(f"{size} {unit} is too short to hold a heart rate")
     flags = data[0]
     deviations: list[HrsDeviation] = []
     missing: list[str] = []
