@@ -53,6 +53,8 @@ from treadctl.sim.treadmill import ServerSink
 #: HRS §3.3.2: the Heart Rate Control Point's own error, "Control Point value not supported".
 ATT_HRS_CONTROL_POINT_NOT_SUPPORTED = 0x80
 RESET_ENERGY_EXPENDED = 0x01
+#: The rate of a strap nobody set a curve for.
+DEFAULT_RESTING_BPM = 65.0
 #: Below this the sensor finds no beat at all.
 MIN_BEAT_BPM = 20.0
 
@@ -75,7 +77,7 @@ class StrapConfig:
     address: str = "AA:BB:CC:DD:EE:02"
     quirks: frozenset[StrapQuirk] = field(default_factory=frozenset)
     notify_interval_s: float = 1.0
-    resting_bpm: float = 65.0
+    resting_bpm: float = DEFAULT_RESTING_BPM
     location: BodySensorLocation = BodySensorLocation.CHEST
     #: With ``sudden-zeros``: every Nth measurement has a rate of 0.
     zero_every: int = 12
