@@ -34,6 +34,7 @@ from treadctl.sim.heart_rate_strap import (
     StrapQuirk,
     curve_through,
 )
+from treadctl.strap import simulated_strap
 
 HRM = hrs_uuids.HEART_RATE_MEASUREMENT
 
@@ -276,3 +277,24 @@ async def test_losing_the_strap_never_disturbs_the_treadmill() -> None:
             assert client.state.speed_kmh == pytest.approx(2.5)
         await client.aclose()
     assert not any(isinstance(e, LinkDown) for e in client_events)
+
+
+async def test_the_simulated_strap_factory() -> None:
+    clock = VirtualClock()
+    heard: list[HeartRateReading | StrapEvent] = []
+    async with clock.running(), simulated_strap(clock, curve=lambda _t: 140.0) as strap:
+        assert (strap.kind, strap.name, strap.address) == (
+            "simulator",
+            "treadctl-hrm",
+            "AA:BB:CC:DD:EE:02",
+        )
+        assert strap.sim is not None
+        strap.client.add_listener(heard.append)
+        assert await strap.client.wait_connected(5)
+        await clock.sleep(3.5)
+        strap.sim.curve = lambda _t: 150.0
+        await clock.sleep(1)
+        assert strap.client.reading is not None
+        assert strap.client.reading.bpm == 150
+    assert [x.bpm for x in heard if isinstance(x, HeartRateReading)][-2:] == [140, 150]
+    assert not strap.client.connected
