@@ -13,14 +13,16 @@ import argparse
 import contextlib
 import functools
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from treadctl.bluetooth.scan import FIND_TIMEOUT_S, hold_bluez, let_go_of_bluez
 from treadctl.client.heart_rate import HeartRateStrap
 from treadctl.clock import Clock
 from treadctl.config import Settings
 from treadctl.link.bleak_link import CONNECT_ATTEMPTS, BleakLink
-from treadctl.strap import Strap, StrapFactory
+
+if TYPE_CHECKING:
+    from treadctl.strap import Strap, StrapFactory
 
 STRAP_KIND = "heart-rate strap"
 
@@ -51,6 +53,8 @@ async def bluetooth_strap(
 
     ``client_options`` go to :class:`HeartRateStrap` (its retry pauses and timeouts).
     """
+    from treadctl.strap import Strap  # noqa: PLC0415 (wiring sits above this layer)
+
     link = BleakLink(
         target,
         find_timeout_s=find_timeout_s,
