@@ -185,6 +185,8 @@ class Settings(BaseSettings):
     # [devices."AA:BB:CC:DD:EE:FF"] (see DeviceSettings).
     device: str | None = None
     devices: dict[str, DeviceSettings] = Field(default_factory=dict)
+    # A Bluetooth heart-rate strap `treadctl run` reads without --hr (address or name).
+    hr_device: str | None = None
 
     _config_path: Path | None = PrivateAttr(default=None)
 

@@ -21,9 +21,17 @@ from treadctl.bluetooth.scan import release_bluez_connection
 from treadctl.bluez_fake import FakeBlueZ, FakeDevice, PrivateBus
 from treadctl.clock import MonotonicClock
 from treadctl.sim import Quirk, SimConfig, SimTreadmill
+from treadctl.sim.heart_rate_strap import (
+    HeartRateCurve,
+    SimHeartRateStrap,
+    StrapConfig,
+    StrapQuirk,
+)
 
 #: The longest a test waits for something that happens over D-Bus in milliseconds.
 WAIT_S = 10.0
+#: A simulated strap that notifies ten times a second, for real-time tests.
+FAST_STRAP = {"notify_interval_s": 0.1}
 #: A simulated treadmill quick enough for real-time tests.
 FAST = {
     "data_rate_hz": 10.0,
@@ -56,7 +64,7 @@ def private_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @dataclass
 class Radio:
-    """The fake BlueZ and the simulated treadmills it serves, for one test."""
+    """The fake BlueZ and the simulated treadmills (and straps) it serves, for one test."""
 
     fake: FakeBlueZ
     clock: MonotonicClock
@@ -79,6 +87,26 @@ class Radio:
         await self.stack.enter_async_context(sim.running())
         self.sims.append(sim)
         return sim, self.fake.add_device(sim, **(device or {}))
+
+    async def strap(
+        self,
+        *quirks: StrapQuirk,
+        name: str = "treadctl-hrm",
+        address: str = "AA:BB:CC:DD:EE:02",
+        curve: HeartRateCurve | None = None,
+        device: dict[str, Any] | None = None,
+        **config: Any,
+    ) -> tuple[SimHeartRateStrap, FakeDevice]:
+        """A running simulated heart-rate strap, in range of the fake adapter."""
+        strap = SimHeartRateStrap(
+            self.clock,
+            StrapConfig(
+                name=name, address=address, quirks=frozenset(quirks), **{**FAST_STRAP, **config}
+            ),
+            curve=curve,
+        )
+        await self.stack.enter_async_context(strap.running())
+        return strap, self.fake.add_device(strap, **(device or {}))
 
 
 @contextlib.asynccontextmanager

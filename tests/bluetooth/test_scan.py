@@ -46,8 +46,9 @@ async def neighbourhood(radio: Radio) -> None:
 async def test_scan_lists_ftms_machines_by_service_data_and_by_uuid(radio: Radio) -> None:
     await neighbourhood(radio)
     found = await scan(LISTEN_S)
-    assert [f.name for f in found] == ["Spec Treadmill", "UUID Only"]
-    spec, uuid_only = found
+    assert [f.name for f in found] == ["Spec Treadmill", "UUID Only", "HRM-Pro"]
+    spec, uuid_only, strap = found
+    assert strap.seen_as == "heart-rate"  # listed after the treadmills, marked as a strap
     assert spec.seen_as == "service-data"
     assert spec.machine_types == ("treadmill",)
     assert spec.available is True
@@ -64,8 +65,7 @@ async def test_scan_all_adds_devices_known_only_by_name(radio: Radio) -> None:
     await neighbourhood(radio)
     found = await scan(LISTEN_S, include_all=True)
     names = [f.name for f in found]
-    assert names[:2] == ["Spec Treadmill", "UUID Only"]
-    assert set(names[2:]) == {"Toorx TRX", "HRM-Pro"}
+    assert names == ["Spec Treadmill", "UUID Only", "HRM-Pro", "Toorx TRX"]
     toorx = next(f for f in found if f.name == "Toorx TRX")
     assert toorx.seen_as == "name"
     assert not toorx.is_ftms

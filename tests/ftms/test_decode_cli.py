@@ -26,6 +26,7 @@ from treadctl.commands.decode import (
     service_data_in_advertising,
 )
 from treadctl.ftms import FtmsDecodeError, TreadmillData, encode_treadmill_data
+from treadctl.hrs import HeartRateDecodeError
 
 # A record split for a 20-byte notification (the complete packet, with speed, last).
 SPLIT_RECORD = ["8F:05:40:01:D2:04:00:14:00:FF:7F:78:00:2C:01:05:80:84:03", "00:08:5E:01:2C:01"]
@@ -343,7 +344,7 @@ def test_parse_hex() -> None:
 def test_decode_value_never_crashes(kind: str, packets: list[bytes]) -> None:
     try:
         value = decode_value(kind, packets)
-    except (DecodeInputError, FtmsDecodeError):
+    except (DecodeInputError, FtmsDecodeError, HeartRateDecodeError):
         return
     assert json.loads(json.dumps(value, allow_nan=False)) == value
     assert isinstance(value["deviations"], list)

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from treadctl.bluetooth.scan import FIND_TIMEOUT_S, find_device, release_bluez_connection
+from treadctl.bluetooth.scan import FIND_TIMEOUT_S, find_device, hold_bluez, let_go_of_bluez
 from treadctl.client import SpeedUnit, TreadmillClient
 from treadctl.clock import Clock
 from treadctl.config import DeviceSettings, Settings
@@ -122,6 +122,7 @@ async def bluetooth_treadmill(
     client = TreadmillClient(
         link, clock, speed_unit=unit, start_toggles=toggles, **dict(client_options or {})
     )
+    hold_bluez()  # a heart-rate strap may share bleak's connection to BlueZ
     try:
         yield Treadmill(client, "bluetooth", name, found.address)
     finally:
@@ -131,7 +132,7 @@ async def bluetooth_treadmill(
         finally:
             if recorder is not None:
                 recorder.close()
-            await release_bluez_connection()
+            await let_go_of_bluez()
 
 
 def treadmill_factory_from_args(

@@ -1,9 +1,11 @@
-"""What is in range: FTMS treadmills first, recognised from their advertisements.
+"""What is in range: FTMS treadmills first, then heart-rate straps, from their advertisements.
 
 A treadmill can show itself three ways (ftms.md, "How real machines deviate"): FTMS
 service data with its machine type and an "available" flag, as the spec asks; only the
 FTMS service UUID; or nothing but a name. The first two are listed by default, the
 third with ``include_all`` (every named device, since nothing else tells them apart).
+A heart-rate strap advertises the Heart Rate Service UUID (0x180D); straps are listed by
+default too, after the treadmills. A machine that advertises both is a treadmill.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from treadctl.ftms import uuids
 from treadctl.ftms.advertisement import decode_service_data
 from treadctl.ftms.errors import FtmsDecodeError
 from treadctl.ftms.feature import flag_names
+from treadctl.hrs.uuids import HEART_RATE_SERVICE
 
 #: How long ``treadctl scan`` listens by default.
 SCAN_TIMEOUT_S = 5.0
@@ -34,7 +37,7 @@ FIND_TIMEOUT_S = 10.0
 #: How long closing bleak's D-Bus connection may take.
 RELEASE_TIMEOUT_S = 2.0
 
-SeenAs = Literal["service-data", "service-uuid", "name"]
+SeenAs = Literal["service-data", "service-uuid", "heart-rate", "name"]
 
 _ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
 _APPLE_ID = re.compile(r"^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$")
@@ -57,7 +60,8 @@ class FoundDevice:
     name: str | None
     rssi: int | None
     seen_as: SeenAs
-    """How it was recognised: FTMS service data, the FTMS UUID alone, or a name only."""
+    """How it was recognised: FTMS service data, the FTMS UUID alone, the Heart Rate
+    Service UUID (a strap), or a name only."""
     machine_types: tuple[str, ...] = ()
     available: bool | None = None
     """From the FTMS service data: False while another app has a session with it."""
@@ -66,7 +70,12 @@ class FoundDevice:
 
     @property
     def is_ftms(self) -> bool:
-        return self.seen_as != "name"
+        return self.seen_as in ("service-data", "service-uuid")
+
+    @property
+    def is_heart_rate(self) -> bool:
+        """A heart-rate strap (or another sensor with the Heart Rate Service)."""
+        return self.seen_as == "heart-rate"
 
     @property
     def is_treadmill(self) -> bool | None:
@@ -82,6 +91,7 @@ class FoundDevice:
             "rssi": self.rssi,
             "seen_as": self.seen_as,
             "ftms": self.is_ftms,
+            "heart_rate": self.is_heart_rate,
             "machine_types": list(self.machine_types),
             "available": self.available,
             "service_uuids": list(self.service_uuids),
@@ -115,21 +125,24 @@ def classify(device: BLEDevice, adv: AdvertisementData) -> FoundDevice:
             )
     if uuids.FITNESS_MACHINE_SERVICE in service_uuids or data is not None:
         return FoundDevice(seen_as="service-uuid", **common)
+    if HEART_RATE_SERVICE in service_uuids:
+        return FoundDevice(seen_as="heart-rate", **common)
     return FoundDevice(seen_as="name", **common)
 
 
 def _rank(found: FoundDevice) -> tuple[int, int, int]:
-    ftms = 0 if found.is_ftms else 1
+    kind = 0 if found.is_ftms else 1 if found.is_heart_rate else 2
     treadmill = {True: 0, None: 1, False: 2}[found.is_treadmill]
-    return (ftms, treadmill, -(found.rssi if found.rssi is not None else -127))
+    return (kind, treadmill, -(found.rssi if found.rssi is not None else -127))
 
 
 async def scan(
     timeout_s: float = SCAN_TIMEOUT_S, *, include_all: bool = False
 ) -> list[FoundDevice]:
-    """Listen for ``timeout_s`` and return FTMS devices (and, with ``include_all``,
-    every other named device), best first: FTMS devices that say they are treadmills,
-    then FTMS devices that do not say, then other machines, each by signal strength.
+    """Listen for ``timeout_s`` and return FTMS devices and heart-rate straps (and, with
+    ``include_all``, every other named device), best first: FTMS devices that say they
+    are treadmills, then FTMS devices that do not say, then other machines, then
+    straps, then the rest, each by signal strength.
 
     Raises:
         BluetoothError: no adapter, adapter off, BlueZ not running, no permission.
@@ -144,7 +157,7 @@ async def scan(
             await asyncio.sleep(timeout_s)
     except Exception as exc:
         raise translate(exc) from exc
-    found = [f for f in seen.values() if f.is_ftms or (include_all and f.name)]
+    found = [f for f in seen.values() if f.is_ftms or f.is_heart_rate or (include_all and f.name)]
     return sorted(found, key=_rank)
 
 
@@ -157,8 +170,12 @@ def matcher(target: str) -> Callable[[FoundDevice], bool]:
     return lambda f: f.name is not None and f.name.casefold() == name
 
 
-async def find_device(target: str, *, timeout_s: float = FIND_TIMEOUT_S) -> FoundDevice:
+async def find_device(
+    target: str, *, timeout_s: float = FIND_TIMEOUT_S, what: str = "treadmill"
+) -> FoundDevice:
     """The device with address or name ``target``; returns as soon as it is heard.
+
+    ``what`` names the kind of device in the error ("treadmill", "heart-rate strap").
 
     Raises:
         DeviceNotFound: not heard within ``timeout_s``, with a hint to scan.
@@ -181,8 +198,31 @@ async def find_device(target: str, *, timeout_s: float = FIND_TIMEOUT_S) -> Foun
         raise translate(exc, target=target) from exc
     if not result.done():
         result.cancel()
-        raise DeviceNotFound(f"No treadmill named or at {target!r} was found in {timeout_s:g} s.")
+        raise DeviceNotFound(f"No {what} named or at {target!r} was found in {timeout_s:g} s.")
     return result.result()
+
+
+_HOLDERS: dict[asyncio.AbstractEventLoop, int] = {}
+
+
+def hold_bluez() -> None:
+    """Say that a device (a treadmill, a strap) uses bleak's shared BlueZ connection.
+
+    The two share one connection per event loop: whichever closes first must not cut
+    the other off. Each :func:`hold_bluez` is paired with one :func:`let_go_of_bluez`.
+    """
+    loop = asyncio.get_running_loop()
+    _HOLDERS[loop] = _HOLDERS.get(loop, 0) + 1
+
+
+async def let_go_of_bluez() -> None:
+    """The device is done; the last one to let go releases the connection."""
+    loop = asyncio.get_running_loop()
+    left = _HOLDERS.pop(loop, 1) - 1
+    if left > 0:
+        _HOLDERS[loop] = left
+    else:
+        await release_bluez_connection()
 
 
 async def release_bluez_connection() -> None:

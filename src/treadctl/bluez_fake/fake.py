@@ -1,7 +1,7 @@
-"""A fake ``org.bluez`` that serves simulated treadmills to unmodified bleak.
+"""A fake ``org.bluez`` that serves simulated treadmills and straps to unmodified bleak.
 
-One adapter (``/org/bluez/hci0``) and any number of devices, each backed by a
-:class:`~treadctl.sim.SimTreadmill` through :meth:`SimTreadmill.attach`, exactly as the
+One adapter (``/org/bluez/hci0``) and any number of devices, each backed by a simulated
+server (a treadmill, or a heart-rate strap) through its ``attach``, exactly as the
 loopback link attaches. What bluetoothd does and bleak relies on is kept (see
 ``bluez-fake.md``):
 
@@ -47,10 +47,14 @@ from treadctl.bluez_fake.objects import (
     NamedDevice1,
     bluez_error,
 )
+from treadctl.bluez_fake.services import (
+    advertised_services,
+    group_services,
+)
 from treadctl.ftms import uuids
 from treadctl.ftms.advertisement import FtmsServiceData, MachineType, encode_service_data
 from treadctl.link.base import AttError, CharProperty
-from treadctl.sim.treadmill import SimConnection, SimTreadmill
+from treadctl.sim.server import GattServer, ServerConnection
 
 log = logging.getLogger(__name__)
 
@@ -68,27 +72,6 @@ CONNECT_FAILED_MESSAGE = "Software caused connection abort"
 Advertising = Literal["service-data", "uuid-only", "name-only"]
 ADVERTISING_MODES: tuple[Advertising, ...] = ("service-data", "uuid-only", "name-only")
 
-FTMS_CHARACTERISTICS = frozenset(
-    {
-        uuids.FITNESS_MACHINE_FEATURE,
-        uuids.TREADMILL_DATA,
-        uuids.TRAINING_STATUS,
-        uuids.SUPPORTED_SPEED_RANGE,
-        uuids.SUPPORTED_INCLINATION_RANGE,
-        uuids.CONTROL_POINT,
-        uuids.MACHINE_STATUS,
-    }
-)
-DIS_CHARACTERISTICS = frozenset(
-    {
-        uuids.MANUFACTURER_NAME,
-        uuids.MODEL_NUMBER,
-        uuids.SERIAL_NUMBER,
-        uuids.HARDWARE_REVISION,
-        uuids.FIRMWARE_REVISION,
-        uuids.SOFTWARE_REVISION,
-    }
-)
 _FLAG_NAMES = (
     (CharProperty.READ, "read"),
     (CharProperty.WRITE_WITHOUT_RESPONSE, "write-without-response"),
@@ -234,10 +217,11 @@ class FakeCharacteristic:
 
 
 class FakeDevice:
-    """A remote device: what it advertises, and a simulated treadmill to connect to.
+    """A remote device: what it advertises, and a simulated server to connect to.
 
     Args:
-        sim: the GATT server behind it; None for a device with nothing to connect to
+        sim: the GATT server behind it (a treadmill or a strap); None for a device with
+            nothing to connect to
             (a neighbour that only shows up in scans).
         advertising: see :data:`Advertising`.
         hide: characteristic UUIDs not to expose (e.g. the control point, for a
@@ -249,7 +233,7 @@ class FakeDevice:
     def __init__(
         self,
         bluez: FakeBlueZ,
-        sim: SimTreadmill | None,
+        sim: GattServer | None,
         *,
         address: str,
         name: str | None,
@@ -281,7 +265,7 @@ class FakeDevice:
         self.trusted = False
         self.connected = False
         self.services_resolved = False
-        self.connection: SimConnection | None = None
+        self.connection: ServerConnection | None = None
         self.interface: Device1 = NamedDevice1(self) if name else Device1(self)
         self.exported = False
         """On the bus now (bluetoothd knows it)."""
@@ -294,14 +278,16 @@ class FakeDevice:
     # -- advertising -------------------------------------------------------------------
 
     def advertised_uuids(self) -> list[str]:
-        base = [uuids.FITNESS_MACHINE_SERVICE] if self.advertising != "name-only" else []
-        if self.sim is None:
-            base = []
+        base: list[str] = []
+        if self.advertising != "name-only" and self.sim is not None:
+            base = advertised_services(self.sim.characteristics)
         return base + [u for u in self.extra_uuids if u not in base]
 
     def advertised_service_data(self) -> dict[str, bytes]:
         if self.advertising != "service-data" or self.sim is None:
             return {}
+        if uuids.FITNESS_MACHINE_SERVICE not in advertised_services(self.sim.characteristics):
+            return {}  # FTMS service data is a fitness machine's; a strap has none
         # A machine in a session with another collector says it is not available.
         value = FtmsServiceData(available=not self.connected, machine_type=MachineType.TREADMILL)
         return {uuids.FITNESS_MACHINE_SERVICE: encode_service_data(value)}
@@ -324,7 +310,7 @@ class FakeDevice:
 
     # -- connection (Device1 methods) --------------------------------------------------
 
-    def require_connection(self) -> SimConnection:
+    def require_connection(self) -> ServerConnection:
         if self.connection is None or not self.connected:
             raise bluez_error("Failed", "Not connected")
         return self.connection
@@ -400,16 +386,7 @@ class FakeDevice:
         if self.sim is None:
             return []
         chars = {u: p for u, p in self.sim.characteristics.items() if u not in self.hide}
-        groups = [
-            (uuids.FITNESS_MACHINE_SERVICE, FTMS_CHARACTERISTICS),
-            (uuids.DEVICE_INFORMATION_SERVICE, DIS_CHARACTERISTICS),
-        ]
-        out: list[tuple[str, list[tuple[str, CharProperty]]]] = []
-        for service_uuid, members in groups:
-            present = [(u, p) for u, p in chars.items() if u in members]
-            if present:
-                out.append((service_uuid, present))
-        return out
+        return group_services(chars)
 
     def _export_gatt(self) -> None:
         bus = self.bluez.require_bus()
@@ -600,7 +577,7 @@ class FakeBlueZ:
 
     def add_device(
         self,
-        sim: SimTreadmill | None,
+        sim: GattServer | None,
         *,
         address: str | None = None,
         name: str | None = None,
@@ -609,7 +586,8 @@ class FakeBlueZ:
     ) -> FakeDevice:
         """A device in range; ``known``: bluetoothd already has it (paired earlier).
 
-        Address and name default to the simulator's.
+        ``sim`` is a simulated treadmill or strap (or None: a device that only shows up
+        in scans). Address and name default to the simulator's.
         """
         if address is None:
             if sim is None:

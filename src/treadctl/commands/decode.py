@@ -1,8 +1,8 @@
-"""``treadctl decode KIND HEX [HEX ...]``: show what FTMS bytes from a machine mean.
+"""``treadctl decode KIND HEX [HEX ...]``: show what FTMS or heart-rate bytes mean.
 
-For people debugging their treadmill: paste a value from nRF Connect, a sniffer or a
-``--ble-log`` and get the decoded fields as JSON, with the spec deviations the decoder
-tolerated. Nothing here talks to Bluetooth.
+For people debugging their treadmill or strap: paste a value from nRF Connect, a sniffer
+or a ``--ble-log`` and get the decoded fields as JSON, with the spec deviations the
+decoder tolerated. Nothing here talks to Bluetooth.
 """
 
 from __future__ import annotations
@@ -26,6 +26,12 @@ from treadctl.ftms import (
     decode_training_status,
     decode_treadmill_data,
     merge_records,
+)
+from treadctl.hrs import (
+    HeartRateDecodeError,
+    decode_body_sensor_location,
+    decode_heart_rate_measurement,
+    unknown_reason,
 )
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -82,6 +88,19 @@ def service_data_in_advertising(data: bytes) -> bytes | None:
     return found
 
 
+def _heart_rate(data: bytes) -> dict[str, Any]:
+    """The measurement, and what a workout makes of it: a rate, or "unknown" and why."""
+    m = decode_heart_rate_measurement(data)
+    out = m.as_dict()
+    reason = unknown_reason(m.heart_rate_bpm, m.contact)
+    deviations = out.pop("deviations")
+    out["treadctl_bpm"] = None if reason else m.heart_rate_bpm
+    if reason:
+        out["unknown_reason"] = reason
+    out["deviations"] = deviations
+    return out
+
+
 def _advertisement(data: bytes) -> dict[str, Any]:
     inner = service_data_in_advertising(data)
     return decode_service_data(data if inner is None else inner).as_dict()
@@ -95,6 +114,8 @@ _SINGLE: dict[str, Callable[[bytes], dict[str, Any]]] = {
     "machine-status": lambda b: decode_machine_status(b).as_dict(),
     "control-point": lambda b: decode_control_point(b).as_dict(),
     "advertisement": _advertisement,
+    "heart-rate": _heart_rate,
+    "body-sensor-location": lambda b: decode_body_sensor_location(b).as_dict(),
 }
 KINDS: tuple[str, ...] = (TREADMILL_DATA, *_SINGLE)
 
@@ -129,7 +150,7 @@ def decode_value(kind: str, packets: list[bytes]) -> dict[str, Any]:
 
     Raises:
         DecodeInputError: unknown kind, or packets that do not make one value.
-        FtmsDecodeError: the decoder found nothing useful in the bytes.
+        FtmsDecodeError, HeartRateDecodeError: the decoder found nothing useful.
     """
     if kind == TREADMILL_DATA:
         return _treadmill_data(packets)
@@ -153,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         value = decode_value(kind, packets)
     except DecodeInputError as e:
         return _fail(str(e))
-    except FtmsDecodeError as e:
+    except (FtmsDecodeError, HeartRateDecodeError) as e:
         return _fail(f"{kind}: {e}")
     print(json.dumps(value, indent=2))
     return EXIT_OK
@@ -162,17 +183,18 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "decode",
-        help="decode FTMS bytes (from nRF Connect, a sniffer or a BLE log) as JSON",
+        help="decode FTMS or heart-rate bytes (from nRF Connect, a sniffer or a BLE log)",
         description=(
-            "Decode one FTMS value and print it as JSON, with the deviations from the\n"
-            "spec that the decoder tolerated. See docs/decode.md."
+            "Decode one FTMS or Heart Rate Service value and print it as JSON, with the\n"
+            "deviations from the spec that the decoder tolerated. See docs/decode.md."
         ),
         epilog=(
             "examples:\n"
             '  treadctl decode treadmill-data "04 00 5E 01 10 27 00"\n'
             "  treadctl decode treadmill-data \\\n"
             "      8F:05:40:01:D2:04:00:14:00:FF:7F:78:00:2C:01:05:80:84:03 00:08:5E:01:2C:01\n"
-            "  treadctl decode control-point 80 02 03"
+            "  treadctl decode control-point 80 02 03\n"
+            '  treadctl decode heart-rate "16 4B 00 04 00 03"'
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

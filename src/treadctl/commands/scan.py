@@ -1,4 +1,4 @@
-"""``treadctl scan``: which FTMS treadmills are in range, and how they advertise."""
+"""``treadctl scan``: which FTMS treadmills and heart-rate straps are in range."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from treadctl.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 SEEN_AS_TEXT = {
     "service-data": "FTMS service data",
     "service-uuid": "FTMS service UUID only",
+    "heart-rate": "Heart Rate service UUID",
     "name": "name only",
 }
 
@@ -21,11 +22,13 @@ SEEN_AS_TEXT = {
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "scan",
-        help="list the FTMS treadmills in Bluetooth range",
+        help="list the FTMS treadmills and heart-rate straps in Bluetooth range",
         description=(
             "Listen for Bluetooth LE advertisements and list the fitness machines that "
-            "advertise FTMS (by service data or by service UUID), best first. Use an "
-            "address or a name from the list with `treadctl run PROFILE --device ...`."
+            "advertise FTMS (by service data or by service UUID), best first, then the "
+            "heart-rate straps (Heart Rate Service). Use an address or a name from the "
+            "list with `treadctl run PROFILE --device ...` (a treadmill) or `--hr ...` "
+            "(a strap)."
         ),
     )
     parser.add_argument(
@@ -48,6 +51,12 @@ def _yes_no(value: bool | None) -> str:
     return "?" if value is None else ("yes" if value else "no (in use)")
 
 
+def _machine(f: FoundDevice) -> str:
+    if f.is_heart_rate:
+        return "heart-rate strap"
+    return ", ".join(f.machine_types) or ("?" if f.is_ftms else "-")
+
+
 def table(found: list[FoundDevice]) -> str:
     headers = ("NAME", "ADDRESS", "RSSI", "MACHINE", "AVAILABLE", "SEEN AS")
     rows = [
@@ -55,7 +64,7 @@ def table(found: list[FoundDevice]) -> str:
             f.name or "(no name)",
             f.address,
             "" if f.rssi is None else str(f.rssi),
-            ", ".join(f.machine_types) or ("?" if f.is_ftms else "-"),
+            _machine(f),
             _yes_no(f.available) if f.is_ftms else "-",
             SEEN_AS_TEXT[f.seen_as],
         )
@@ -89,13 +98,19 @@ def handle(args: argparse.Namespace) -> int:
     if not found:
         more = "" if args.all else " `treadctl scan --all` also lists devices known only by name."
         print(
-            f"No FTMS treadmill heard in {args.timeout:g} s. Is it on, awake (some sleep "
-            "until a button is pressed), and not connected to another app?" + more
+            f"No FTMS treadmill or heart-rate strap heard in {args.timeout:g} s. Is it on, "
+            "awake (some sleep until a button is pressed, a strap until it is worn), and "
+            "not connected to another app?" + more
         )
         return EXIT_FAILED
     print(table(found))
-    best = found[0]
-    print(f"\nUse one with: treadctl run PROFILE --device {best.address}")
+    print()
+    treadmill = next((f for f in found if not f.is_heart_rate), None)
+    strap = next((f for f in found if f.is_heart_rate), None)
+    if treadmill is not None:
+        print(f"Use one with: treadctl run PROFILE --device {treadmill.address}")
+    if strap is not None:
+        print(f"A heart-rate strap with: treadctl run PROFILE --hr {strap.address}")
     if any(f.seen_as == "name" for f in found):
         print("Devices seen by name only may not speak FTMS; `treadctl info --device ...` checks.")
     return EXIT_OK

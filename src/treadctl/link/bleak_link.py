@@ -82,6 +82,7 @@ class BleakLink:
         name: a name for messages (else the advertised one, or ``target``).
         required_services: service UUIDs the device must have; connect fails with
             :class:`ServiceMissing` without them.
+        device_kind: what the device is, for the message when it is not found.
     """
 
     def __init__(
@@ -93,11 +94,13 @@ class BleakLink:
         find_timeout_s: float = FIND_TIMEOUT_S,
         connect_attempts: int = CONNECT_ATTEMPTS,
         required_services: Iterable[str] = (uuids.FITNESS_MACHINE_SERVICE,),
+        device_kind: str = "treadmill",
     ) -> None:
         self.target = target
         self.find_timeout_s = find_timeout_s
         self.connect_attempts = connect_attempts
         self.required_services = tuple(required_services)
+        self.device_kind = device_kind
         self.connects = 0
         self._device = device
         self._name = name or (device.name if device is not None else None)
@@ -135,7 +138,7 @@ class BleakLink:
     async def _resolve(self) -> BLEDevice:
         if self._device is not None:
             return self._device
-        found = await find_device(self.target, timeout_s=self.find_timeout_s)
+        found = await find_device(self.target, timeout_s=self.find_timeout_s, what=self.device_kind)
         assert found.device is not None
         self._device = found.device
         self._name = self._name or found.name

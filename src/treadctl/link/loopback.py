@@ -20,15 +20,15 @@ from treadctl.link.base import (
     LinkLost,
     NotifyCallback,
 )
-from treadctl.sim.treadmill import SimConnection, SimTreadmill
+from treadctl.sim.server import GattServer, ServerConnection
 
 
 class LoopbackLink:
-    """A :class:`~treadctl.link.GattLink` to a :class:`SimTreadmill` in the same process."""
+    """A :class:`~treadctl.link.GattLink` to a simulated server (treadmill or strap)."""
 
     def __init__(
         self,
-        sim: SimTreadmill,
+        sim: GattServer,
         clock: Clock,
         *,
         latency_s: float = 0.0,
@@ -45,7 +45,7 @@ class LoopbackLink:
         self.drop_filter: Callable[[str, bytes], bool] | None = None
         """Drops the notifications it returns True for, e.g. one control point answer."""
         self._rng = random.Random(seed)
-        self._conn: SimConnection | None = None
+        self._conn: ServerConnection | None = None
         self._callbacks: dict[str, NotifyCallback] = {}
         self._disconnect_callbacks: list[DisconnectCallback] = []
         self._deliveries: asyncio.Queue[tuple[float, Callable[[], None]]] | None = None
@@ -75,7 +75,7 @@ class LoopbackLink:
         if self.latency_s > 0:
             await self.clock.sleep(self.latency_s)
 
-    def _require(self) -> SimConnection:
+    def _require(self) -> ServerConnection:
         if self._conn is None:
             raise LinkLost(f"not connected to {self.name}")
         return self._conn
