@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from treadctl.commands import decode, info, profiles, replay, run, scan, sessions, sim
+from treadctl.commands import decode, info, profiles, replay, run, scan, sessions, sim, watch
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
@@ -19,4 +19,5 @@ COMMANDS: list[Register] = [
     scan.register,
     info.register,
     sim.register,
+    watch.register,
 ]
