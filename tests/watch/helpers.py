@@ -161,6 +161,10 @@ class ReplayFleet:
         assert self.process.returncode == 0, out
         return out
 
+    async def finished(self, timeout_s: float = WAIT_S) -> str:
+        """Its output, once it exits (the event loop runs on meanwhile)."""
+        return await asyncio.to_thread(self.wait, timeout_s)
+
     def interrupt(self) -> None:
         """Ctrl-C, as a person would: treadctl stops the belts and says offline."""
         if self.process.poll() is None:

@@ -44,16 +44,19 @@ async def test_a_fleet_of_replays_is_followed_from_start_to_finish(
         fleet = fleet_of(follower)
         await fleet.wait_for(lambda: follower.state == "connected", "the connection")
         replay = start_replays(tmp_path, broker.url, count=4, speed=10)
-        out = replay.wait()
+        out = await replay.finished()
         await fleet.wait_for(
             lambda: all_ended_and_offline(fleet, replay.device_ids), "four finished"
         )
+
         # The finished events come before "offline" on the same connection.
-        for i, device in enumerate(replay.device_ids, 1):
-            await fleet.wait_for(
-                lambda d=device, n=i: len(fleet.treadmills[d].events) == len(replay.published(n)),
-                f"every event of {device}",
+        def every_event() -> bool:
+            return all(
+                len(fleet.treadmills[d].events) == len(replay.published(n))
+                for n, d in enumerate(replay.device_ids, 1)
             )
+
+        await fleet.wait_for(every_event, "every event")
     assert out.count("workout completed") == 4
     assert sorted(fleet.treadmills) == replay.device_ids
     assert fleet.stats.malformed == 0
@@ -107,7 +110,7 @@ async def test_a_late_start_sees_the_whole_class_at_once(broker: Broker, tmp_pat
 async def test_a_finished_class_is_still_there_for_a_late_start(
     broker: Broker, tmp_path: Path
 ) -> None:
-    start_replays(tmp_path, broker.url, count=2, speed=20).wait()
+    await start_replays(tmp_path, broker.url, count=2, speed=20).finished()
     async with following(broker) as follower:
         fleet = fleet_of(follower)
         await fleet.wait_for(

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
@@ -38,7 +39,8 @@ class WatchApp(App[int]):
         clock, wall: monotonic and Unix time (tests inject fixed ones).
     """
 
-    CSS_PATH = "app.tcss"
+    # Absolute, so that a subclass elsewhere (a test, a kiosk) finds it too.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "treadctl watch"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [

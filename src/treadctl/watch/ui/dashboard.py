@@ -36,20 +36,25 @@ _LINK_TEXT = {
 
 
 def header_text(fleet: Fleet, link: FleetLink, *, bell: bool) -> Text:
+    """Who needs you first (it must fit in 80 columns), then the fleet, then the broker."""
     words, style = _LINK_TEXT[link.state]
-    text = Text("treadctl watch  ", style="bold")
-    text.append(f"{words} {link.display_url}", style=style)
+    broker = Text(f"{words} {link.display_url}", style=style)
     if link.problem and link.state != "connected":
-        text.append(f" ({link.problem})", style="dim")
-    in_use = sum(1 for t in fleet if t.active)
-    text.append(f"   {len(fleet)} treadmills, {in_use} in use")
+        broker.append(f" ({link.problem})", style="dim")
+    text = Text()
+    if link.state != "connected":
+        text.append_text(broker)
+        text.append("  ")
     urgent = len(fleet.needing_attention())
     if urgent:
-        text.append("  ")
         text.append(f" ⚠ {urgent} need{'s' if urgent == 1 else ''} you ", style=URGENT_STYLE)
+        text.append("  ")
+    in_use = sum(1 for t in fleet if t.active)
+    text.append(f"{len(fleet)} treadmills, {in_use} in use", style="bold")
     text.append("   bell on" if bell else "   bell off", style="dim")
-    text.no_wrap = True
-    text.overflow = "ellipsis"
+    if link.state == "connected":
+        text.append("   ")
+        text.append_text(broker)
     return text
 
 

@@ -105,9 +105,9 @@ def alert_text(treadmill: Treadmill, wall_s: float) -> Text | None:
     alert = treadmill.last_alert
     if alert is None:
         return None
-    ago = "" if alert.ts is None else f" · {age_text(wall_s - alert.ts)}"
+    ago = "" if alert.ts is None else f" {age_text(wall_s - alert.ts)}"
     style = "bold" if "alert" in treadmill.reasons else "dim"
-    return Text(f"⚠ {alert.hazard} {alert.message}{ago}", style=style)
+    return Text(f"⚠ {alert.hazard}{ago}: {alert.message}", style=style)
 
 
 def tile_text(treadmill: Treadmill, *, wall_s: float) -> Text:
