@@ -171,7 +171,7 @@ def classroom(fleet: Fleet) -> None:
     )
     fleet.link_up(0.0)
     # lane-1's events, for the detail view.
-    events = [
+    events: list[tuple[int, dict[str, Any]]] = [
         (
             -300,
             {

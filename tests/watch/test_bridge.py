@@ -4,13 +4,16 @@ the central one (secured as documented), and the watch's stop reaching the tread
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.mqtt.brokers import Certificates, mosquitto_path
-from tests.mqtt.helpers import subscribed
+from tests.mqtt.helpers import Subscriber, subscribed
 from tests.watch.helpers import LONG_PROFILE, fleet_of, following, replays
 from tests.watch.secure import (
     ACL_BLOCK,
@@ -61,7 +64,24 @@ def site(tmp_path: Path, central: DocMosquitto) -> Iterator[DocMosquitto]:
     broker.stop()
 
 
-def supervisor() -> dict[str, str]:
+async def pause_until_bridged(watch: Subscriber, treadmills: Subscriber) -> None:
+    """Send ``pause`` to lane-1 on the central broker until it arrives on the site broker.
+
+    The bridge says it is up a moment before its subscriptions on the central broker
+    are in place: the first pause may find no one to take it down.
+    """
+    for _ in range(20):
+        await watch.publish("treadctl/lane-1/cmd/pause", "PRESS")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(
+                treadmills.wait_for(lambda: bool(treadmills.matching("treadctl/")), "a pause"),
+                0.5,
+            )
+            return
+    raise AssertionError("no pause crossed the bridge")
+
+
+def supervisor() -> dict[str, Any]:
     return {"username": "supervisor", "password": USERS["supervisor"]}
 
 
@@ -114,9 +134,26 @@ async def test_only_stop_and_pause_cross_the_bridge_down(
             # would not carry them anyway.
             for name in ("resume", "speed", "start"):
                 await watch.publish(f"treadctl/lane-1/cmd/{name}", "PRESS")
-            await watch.publish("treadctl/lane-1/cmd/pause", "PRESS")  # the marker
-            await treadmills.wait_for(
-                lambda: bool(treadmills.matching("treadctl/")), "the pause, bridged"
-            )
-    commands = [m.topic for m in treadmills.matching("treadctl/")]
-    assert commands == ["treadctl/lane-1/cmd/pause"]
+            await pause_until_bridged(watch, treadmills)  # the marker
+    commands = {m.topic for m in treadmills.matching("treadctl/")}
+    assert commands == {"treadctl/lane-1/cmd/pause"}
+
+
+async def test_a_command_sent_while_the_bridge_is_down_never_arrives_later(
+    site: DocMosquitto, central: DocMosquitto
+) -> None:
+    def bridge_up(sub: Subscriber) -> bool:
+        states = [m.text for m in sub.matching("$SYS/broker/connection/")]
+        return bool(states) and states[-1] == "1"
+
+    async with subscribed(site, "$SYS/broker/connection/+/state") as sub:
+        await sub.wait_for(lambda: bridge_up(sub), "the bridge up")
+    site.stop()  # the site (and its bridge) goes away
+    async with subscribed(central, **supervisor()) as watch:
+        await watch.publish("treadctl/lane-1/cmd/stop", "PRESS")
+        site.start()
+        async with subscribed(site, "treadctl/+/cmd/+", "$SYS/broker/connection/+/state") as sub:
+            await sub.wait_for(lambda: bridge_up(sub), "the bridge back")
+            await pause_until_bridged(watch, sub)  # the marker
+    # The stop from when the site was away did not come back to surprise anyone.
+    assert {m.topic for m in sub.matching("treadctl/")} == {"treadctl/lane-1/cmd/pause"}

@@ -51,7 +51,7 @@ def clinic(tmp_path: Path, certificates: Certificates) -> Iterator[DocMosquitto]
     broker.stop()
 
 
-def login(user: str) -> dict[str, str]:
+def login(user: str) -> dict[str, Any]:
     return {"username": user, "password": USERS[user]}
 
 
