@@ -80,7 +80,7 @@ class WatchApp(App[int]):
 
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
-        if self.follow:
+        if self.follow and self._follower is None:
             self._follower = asyncio.create_task(self.link.run(), name="watch-follower")
         self.set_interval(self.refresh_s, self.sync)
         self.sync()
