@@ -18,19 +18,23 @@ replays start:
 
 - CPU, each process's user + system time over the window's wall time, as a share of
   one core: the watch, the baseline, Mosquitto, the replays together;
-- tile age: at each of the dashboard's refreshes (2 Hz), for every treadmill in a
-  workout, how old its newest state is (now minus the state's own ``ts``): what its
-  tile shows, or would show when paged to. Also for the tiles on screen as drawn;
-- delivery lag: for each state, arrival at the follower minus the state's ``ts``, for
-  the watch and the baseline;
+- state to tile: for each state, the time from its own ``ts`` to the first of the
+  dashboard's refreshes (2 Hz) that draws from it, for every treadmill (the model every
+  tile is drawn from: a tile paged to shows it) and for the tiles on screen;
+- tile age: at each refresh, for every treadmill in a workout, how old its newest state
+  is; with a state a second, at least a second at worst;
+- delivery lag: for each state, arrival at the follower minus its ``ts``, for the watch
+  and the baseline, and the interval between a treadmill's states by their own ``ts``
+  (the publishers' cadence);
 - what QoS promises: every event (QoS 1) in each treadmill's session log must reach
-  both followers; states (QoS 0) are counted by their ``seq`` and gaps reported.
+  both followers; states (QoS 0) are counted by their ``seq`` and gaps reported; and
+  Mosquitto's own count of messages it dropped (``$SYS``).
 
     .venv/bin/python bench/watch_fleet.py [--count 1000] [--processes 4] [--seconds 120]
                                           [--warmup 40] [--json]
 
-Goals: tile age p99 under 2 s, the watch under half a core, no event lost. A benchmark:
-it reports, never asserts.
+Goals: state to tile p99 under 2 s, the watch under half a core, no event lost, nothing
+dropped by the broker. A benchmark: it reports, never asserts.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ from typing import Any
 from _benchkit import REPO_ROOT, machine_info, machine_lines, percentile, table
 from _mqttkit import loopback_broker, steady_profile
 
-GOAL_AGE_P99_S = 2.0
+GOAL_P99_S = 2.0
 GOAL_CPU_SHARE = 0.5
 SIZE = (120, 35)
 #: Mosquitto's count of messages it dropped (queue limits), sent every 10 s, but only
@@ -197,7 +201,10 @@ def run_watch(url: str, out: Path, window: Window) -> int:
 
     tally = Tally()
     ages: list[float] = []
+    to_tile: list[float] = []
     shown: list[float] = []
+    drawn: dict[str, float] = {}
+    drawn_on_screen: dict[str, float] = {}
     refreshes = [0]
 
     class MeasuredFleet(Fleet):
@@ -230,11 +237,18 @@ def run_watch(url: str, out: Path, window: Window) -> int:
             now = time.time()
             for treadmill in self.fleet:
                 status = treadmill.status
-                if treadmill.active and status is not None and status.ts is not None:
-                    ages.append(now - status.ts)
+                if not treadmill.active or status is None or status.ts is None:
+                    continue
+                ages.append(now - status.ts)
+                if drawn.get(treadmill.device_id) != status.ts:
+                    drawn[treadmill.device_id] = status.ts
+                    to_tile.append(now - status.ts)
             for tile in self.dashboard.query(Tile):
                 found = self.fleet.treadmills.get(tile.device_id or "")
-                if found is not None and found.status is not None and found.status.ts is not None:
+                if found is None or found.status is None or found.status.ts is None:
+                    continue
+                if drawn_on_screen.get(found.device_id) != found.status.ts:
+                    drawn_on_screen[found.device_id] = found.status.ts
                     shown.append(now - found.status.ts)
 
     fleet = MeasuredFleet()
@@ -245,7 +259,8 @@ def run_watch(url: str, out: Path, window: Window) -> int:
         "cpu_s": window.cpu_s,
         "wall_s": window.wall_s,
         "tile_age": summary(ages),
-        "shown_age": summary(shown),
+        "state_to_tile": summary(to_tile),
+        "state_to_tile_on_screen": summary(shown),
         "refreshes": refreshes[0],
         "malformed": fleet.stats.malformed,
     }
@@ -302,7 +317,15 @@ def run_baseline(url: str, out: Path, window: Window) -> int:
         await measuring
 
     asyncio.run(follow())
-    out.write_text(json.dumps({**tally.result(), "cpu_s": window.cpu_s, "wall_s": window.wall_s}))
+    result = {
+        **tally.result(),
+        "cpu_s": window.cpu_s,
+        "wall_s": window.wall_s,
+        # None: no $SYS update came at all, so nothing is known.
+        "broker_dropped": dropped[0] if received[0] is not None else None,
+        "broker_publishes_received": received[0],
+    }
+    out.write_text(json.dumps(result))
     return 0
 
 
@@ -503,8 +526,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "all": watch_share + base_share + (shares.get("broker") or 0.0) + replay_share,
         },
         "load_average_1m": [load0[0], load1[0]],
+        "state_to_tile_s": watch_result["state_to_tile"],
+        "state_to_tile_on_screen_s": watch_result["state_to_tile_on_screen"],
         "tile_age_s": watch_result["tile_age"],
-        "shown_tile_age_s": watch_result["shown_age"],
         "delivery_lag_s": {k: r["lag"] for k, r in both.items()},
         "state_interval_at_source_s": base_result["state_interval"],
         "events": {k: compare(expected, r["events"]) for k, r in both.items()},
@@ -523,9 +547,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "terminal_bytes": terminal.bytes,
         "window_s": wall_s,
     }
-    age_p99 = results["tile_age_s"]["p99"]
+    p99 = results["state_to_tile_s"]["p99"]
     met = {
-        "tile_age": age_p99 is not None and age_p99 < GOAL_AGE_P99_S,
+        "state_to_tile": p99 is not None and p99 < GOAL_P99_S,
         "cpu": watch_share < GOAL_CPU_SHARE,
         "events": results["events"]["watch"]["lost"] == 0,
         "broker": results["broker_dropped"] == 0,
@@ -541,7 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "state_rate_hz": 1.0,
             "terminal": list(SIZE),
         }
-        goals = {"tile_age_p99_s": GOAL_AGE_P99_S, "cpu_share": GOAL_CPU_SHARE, "met": met}
+        goals = {"state_to_tile_p99_s": GOAL_P99_S, "cpu_share": GOAL_CPU_SHARE, "met": met}
         print(
             json.dumps(
                 {
@@ -609,8 +633,9 @@ def report(
     print()
     lags = results["delivery_lag_s"]
     rows = [
-        _row("tile age, every treadmill, each refresh", results["tile_age_s"]),
-        _row("tile age, tiles on screen", results["shown_tile_age_s"]),
+        _row("state to tile, every treadmill", results["state_to_tile_s"]),
+        _row("state to tile, tiles on screen", results["state_to_tile_on_screen_s"]),
+        _row("tile age at each refresh", results["tile_age_s"]),
         _row("delivery lag, watch", lags["watch"]),
         _row("delivery lag, bare-subscriber", lags["bare-subscriber"]),
         _row("state interval at the source", results["state_interval_at_source_s"]),
@@ -645,7 +670,7 @@ def report(
     )
     print()
     verdict = {True: "met", False: "NOT met"}
-    print(f"goal: tile age p99 under {GOAL_AGE_P99_S:g} s: {verdict[met['tile_age']]}")
+    print(f"goal: state to tile p99 under {GOAL_P99_S:g} s: {verdict[met['state_to_tile']]}")
     print(f"goal: the watch under {GOAL_CPU_SHARE * 100:g} % of one core: {verdict[met['cpu']]}")
     print(f"goal: no event lost (QoS 1): {verdict[met['events']]}")
     print(f"goal: nothing dropped by the broker: {verdict[met['broker']]}")
