@@ -15,6 +15,7 @@ from treadctl.watch.status import TreadmillStatus, parse_state
 from treadctl.workout.runner import Runner
 
 ROOT = "treadctl/treadctl-sim"
+MQTT_DOC = Path(__file__).resolve().parents[2] / "docs" / "mqtt.md"
 
 
 async def test_the_state_names_the_treadmill_and_carries_the_last_alert_and_holds(
@@ -34,6 +35,11 @@ async def test_the_state_names_the_treadmill_and_carries_the_last_alert_and_hold
         )
     states = sub.payloads(f"{ROOT}/state")
     assert {s["name"] for s in states} == {"treadctl-sim"}
+    # docs/mqtt.md's state table names every key.
+    doc = MQTT_DOC.read_text()  # noqa: ASYNC240 (a small file, once)
+    table = doc[doc.index("### State") : doc.index("### Events")]
+    for key in states[0]:
+        assert f"`{key}`" in table, f"{key} is not in docs/mqtt.md's state table"
     # Every state has the new keys, and the watch reads every one of them.
     assert all({"name", "awaiting_confirm", "last_alert"} <= set(s) for s in states)
     for message in sub.on(f"{ROOT}/state"):
