@@ -36,7 +36,7 @@ async def test_the_state_names_the_treadmill_and_carries_the_last_alert_and_hold
     states = sub.payloads(f"{ROOT}/state")
     assert {s["name"] for s in states} == {"treadctl-sim"}
     # docs/mqtt.md's state table names every key.
-    doc = MQTT_DOC.read_text()  # noqa: ASYNC240 (a small file, once)
+    doc = MQTT_DOC.read_text()
     table = doc[doc.index("### State") : doc.index("### Events")]
     for key in states[0]:
         assert f"`{key}`" in table, f"{key} is not in docs/mqtt.md's state table"
