@@ -161,7 +161,7 @@ def classroom(fleet: Fleet) -> None:
     online(
         fleet,
         "lane-9",
-        name="Mrs Okafor",
+        name="KS-ST-A1P",
         profile="first-steps",
         speed_kmh=1.2,
         facing="backward",

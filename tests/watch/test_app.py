@@ -82,7 +82,7 @@ async def test_every_treadmill_has_a_tile_that_says_what_it_does() -> None:
         assert "○ treadctl offline" in text
         assert "turning to face backward" in text
         assert "waiting to start" in text
-        assert "Mrs Okafor (lane-9)" in text
+        assert "lane-9 · KS-ST-A1P" in text
         assert "⚠ H9 6 s ago: Heart rate 151 bpm" in text
         lane1 = next(t for t in tiles(app) if t.device_id == "lane-1")
         assert lane1.has_class("-backward")

@@ -146,6 +146,11 @@ class Treadmill:
 
     @property
     def name(self) -> str:
+        """The treadmill's own name (its Bluetooth name), else its device id.
+
+        The device id is what tells treadmills apart (two of one model share a name), so
+        the dashboard leads with the id and sorts by it.
+        """
         return (self.status.name if self.status else None) or self.device_id
 
     @property
@@ -167,9 +172,9 @@ class Treadmill:
         return self.commands[-1] if self.commands else None
 
     def sort_key(self) -> tuple[int, tuple[tuple[int, int | str], ...], str]:
-        """Needing a person first, then treadmills in use, then the rest; by name."""
+        """Needing a person first, then treadmills in use, then the rest; by device id."""
         rank = 0 if self.reasons else 1 if self.active else 2
-        return (rank, natural_key(self.name), self.device_id)
+        return (rank, natural_key(self.device_id), self.device_id)
 
     def _changed(self) -> None:
         self.version += 1
@@ -414,7 +419,7 @@ class Fleet:
         return alarms
 
     def ordered(self) -> list[Treadmill]:
-        """Every treadmill: needing a person first, then in use, then the rest, by name."""
+        """Every treadmill: needing a person first, then in use, then the rest, by id."""
         return sorted(self.treadmills.values(), key=Treadmill.sort_key)
 
     def needing_attention(self) -> list[Treadmill]:
@@ -441,4 +446,5 @@ def alarm_text(treadmill: Treadmill, reasons: tuple[Reason, ...]) -> str:
             parts.append("treadctl went offline during the workout")
         elif reason == "silent":
             parts.append("no news for a while")
-    return f"{treadmill.name}: {'; '.join(parts)}." if parts else f"{treadmill.name}: all well."
+    who = treadmill.device_id
+    return f"{who}: {'; '.join(parts)}." if parts else f"{who}: all well."

@@ -146,7 +146,7 @@ class WatchApp(App[int]):
         if treadmill is None:
             self.notify("No treadmill selected.", severity="warning")
             return
-        device_id, name = treadmill.device_id, treadmill.name
+        device_id = name = treadmill.device_id
         detail = ""
         if treadmill.status is not None:
             detail = f"Now: {progress_text(treadmill.status).plain}"

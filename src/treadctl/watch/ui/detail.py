@@ -31,16 +31,16 @@ from treadctl.watch.ui.view import (
 EVENTS_SHOWN = 30
 
 
-def _title(treadmill: Treadmill) -> Text:
-    title = Text(f" {treadmill.name} ", style="bold reverse")
+def _title(treadmill: Treadmill, wall_s: float) -> Text:
+    title = Text(f" {treadmill.device_id} ", style="bold reverse")
     if treadmill.name != treadmill.device_id:
-        title.append(f"  device {treadmill.device_id}", style="dim")
+        title.append(f"  {treadmill.name}", style="dim")
     status = treadmill.status
     if status is not None:
         title.append(f"  {status.profile or '?'} · {status.workout_state}")
         title.append(f" · {clock_text(status.elapsed_s)} in")
     title.append("   ")
-    title.append_text(link_text(treadmill))
+    title.append_text(link_text(treadmill, wall_s))
     return title
 
 
@@ -109,7 +109,7 @@ class DetailScreen(Screen[None]):
                 Text(f"{self.device_id}: no longer on the broker", style="bold")
             )
             return
-        self.query_one("#detail-title", Static).update(_title(treadmill))
+        self.query_one("#detail-title", Static).update(_title(treadmill, wall_s))
         self.query_one("#detail-now", Static).update(_now(treadmill, wall_s))
         points = list(treadmill.history)
         speeds = [p.speed_kmh or 0.0 for p in points]
@@ -117,7 +117,8 @@ class DetailScreen(Screen[None]):
         span = f"last {minutes:.0f} min" if minutes >= 1 else "last minute"
         top = f", top {max(speeds):.1f}" if speeds else ""
         self.query_one("#speed-label", Static).update(f"Speed, km/h ({span}{top})")
-        self.query_one("#speed-chart", Sparkline).data = speeds or [0.0]
+        # A zero in front: the bars start from a standing belt, not from the slowest speed.
+        self.query_one("#speed-chart", Sparkline).data = [0.0, *speeds]
         rates = [float(p.heart_rate_bpm) for p in points if p.heart_rate_bpm is not None]
         hr_chart = self.query_one("#hr-chart", Sparkline)
         if rates:

@@ -54,9 +54,9 @@ class Tile(Static):
         facing = status.facing if status is not None else None
         self.set_class(facing == "forward", "-forward")
         self.set_class(facing == "backward", "-backward")
-        title = Text(treadmill.name, style="bold")
+        title = Text(treadmill.device_id, style="bold")
         if treadmill.name != treadmill.device_id:
-            title.append(f" ({treadmill.device_id})", style="")
+            title.append(f" · {treadmill.name}", style="")
         self.border_title = title
         self.border_subtitle = Text(f"⚠ {reasons_text(treadmill)}") if urgent else None
         self.update(tile_text(treadmill, wall_s=wall_s))

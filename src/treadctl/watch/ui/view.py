@@ -75,11 +75,20 @@ def progress_text(status: TreadmillStatus) -> Text:
     return Text(state, style="dim")
 
 
-def link_text(treadmill: Treadmill) -> Text:
-    """treadctl's link to its treadmill, and treadctl's own to the broker."""
+def link_text(treadmill: Treadmill, wall_s: float | None = None) -> Text:
+    """treadctl's link to its treadmill, and treadctl's own to the broker.
+
+    Offline or silent in a workout, it says how old the figures above it are.
+    """
     status = treadmill.status
+    stale = {"offline", "silent"} & set(treadmill.reasons)
+    heard = ""
+    if stale and wall_s is not None and status is not None and status.ts is not None:
+        heard = f" · {age_text(wall_s - status.ts)}"
     if treadmill.availability == "offline":
-        return Text("○ treadctl offline", style="bold" if treadmill.reasons else "dim")
+        return Text(f"○ treadctl offline{heard}", style="bold" if treadmill.reasons else "dim")
+    if heard:
+        return Text(f"… no news{heard}", style="bold")
     if status is None or status.link_connected is None:
         return Text("… link unknown", style="dim")
     if status.link_connected:
@@ -131,7 +140,7 @@ def tile_text(treadmill: Treadmill, *, wall_s: float) -> Text:
         hr = status.heart_rate_bpm
         status_line.append(f"♥ {hr} bpm" if hr is not None else "♥ –")
         status_line.append("   ")
-    status_line.append_text(link_text(treadmill))
+    status_line.append_text(link_text(treadmill, wall_s))
     lines.append(status_line)
     for extra in (alert_text(treadmill, wall_s), command_text(treadmill, wall_s)):
         if extra is not None:
