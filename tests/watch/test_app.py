@@ -236,6 +236,19 @@ async def test_a_command_without_a_broker_says_it_was_not_sent() -> None:
         assert any("not sent" in str(n.message) for n in app._notifications)
 
 
+async def test_a_refused_login_is_in_the_header() -> None:
+    fleet, clock = Fleet(), Clock()
+    app, link = make_app(fleet, clock)
+    link.state = "refused"
+    link.problem = "the broker refused the login for user 'supervisor'"
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "✖ LOGIN REFUSED by mqtts://supervisor@broker.clinic:8883" in text
+        assert "refused the login for user 'supervisor'" in text
+        assert "No treadctl treadmill on this broker yet" in text
+
+
 async def test_the_detail_view_has_a_chart_and_the_recent_events() -> None:
     fleet, clock = Fleet(), Clock()
     classroom(fleet)
