@@ -75,7 +75,6 @@ def handle(args: argparse.Namespace) -> int:
             settings,
             url=args.url or settings.mqtt_url or DEFAULT_URL,
             username=args.mqtt_user,
-            client_id=args.mqtt_client_id,
             base_topic=args.mqtt_base_topic,
             ca_file=args.mqtt_ca_file,
             cert_file=args.mqtt_cert_file,
@@ -92,7 +91,7 @@ def handle(args: argparse.Namespace) -> int:
     from treadctl.watch.ui import WatchApp  # noqa: PLC0415
 
     try:
-        follower = MqttFollower(mqtt, Fleet(mqtt.base_topic))
+        follower = MqttFollower(mqtt, Fleet(mqtt.base_topic), client_id=args.mqtt_client_id)
         app = WatchApp(follower, bell=not args.no_bell)
     except OSError as exc:  # a CA or key file that cannot be read
         return fail("watch", f"cannot use the TLS files: {exc}")

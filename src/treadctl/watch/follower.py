@@ -113,7 +113,9 @@ class MqttFollower(FleetLink):
         super().__init__(fleet, settings.display_url, wall=wall)
         self.settings = settings
         self.clock = clock
-        self.client_id = client_id or settings.client_id or f"treadctl-watch-{os.urandom(4).hex()}"
+        # Never settings.client_id: on a computer that also runs a treadmill, that is the
+        # treadmill's, and two clients with one id throw each other off the broker.
+        self.client_id = client_id or f"treadctl-watch-{os.urandom(4).hex()}"
         self.connects = 0
         self._client: aiomqtt.Client | None = None
 
