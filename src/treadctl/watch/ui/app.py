@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: How often the screen catches up with the fleet (the fleet itself follows every message).
 REFRESH_S = 0.5
+#: Alarms kept in memory for a look back (the app runs for hours).
+ALARMS_KEPT = 1000
 
 AlarmHook = Callable[[Alarm], None]
 
@@ -72,8 +75,8 @@ class WatchApp(App[int]):
         self.wall = wall
         self.refresh_s = refresh_s
         self.follow = follow
-        self.alarms: list[Alarm] = []
-        """Every alarm raised while the app ran, oldest first."""
+        self.alarms: deque[Alarm] = deque(maxlen=ALARMS_KEPT)
+        """The alarms raised while the app ran, oldest first (the last ALARMS_KEPT)."""
         self.dashboard = DashboardScreen(self.fleet, link, wall)
         self.dashboard.bell_on = bell
         self._follower: asyncio.Task[None] | None = None
