@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from tests.watch.helpers import (
     start_replays,
 )
 from treadctl.sinks.mqtt import parse_mqtt_url
+from treadctl.watch.fleet import ALERT_RECENT_S
 from treadctl.watch.follower import COMMAND_PAYLOAD, CommandError, MqttFollower
 from treadctl.watch.status import ENDED_STATES
 
@@ -73,8 +75,9 @@ async def test_a_fleet_of_replays_is_followed_from_start_to_finish(
         # The chart has both ways of facing, from the states.
         assert {p.facing for p in treadmill.history} == {"forward", "backward"}
         assert max(p.speed_kmh or 0.0 for p in treadmill.history) >= 1.9
-        # Nothing needs a person in a workout that went well.
-        assert not fleet.reasons(treadmill, now_s=0.0, wall_s=0.0)
+        # Finished and offline: nothing needs a person once any alert is old news.
+        later = time.time() + ALERT_RECENT_S
+        assert not fleet.reasons(treadmill, now_s=time.monotonic(), wall_s=later)
 
 
 async def test_a_late_start_sees_the_whole_class_at_once(broker: Broker, tmp_path: Path) -> None:
@@ -116,7 +119,7 @@ async def test_a_finished_class_is_still_there_for_a_late_start(
         await fleet.wait_for(
             lambda: all_ended_and_offline(fleet, ["treadctl-sim-1", "treadctl-sim-2"]), "two"
         )
-    fleet.check(now_s=100.0, wall_s=0.0)
+    fleet.check(now_s=time.monotonic(), wall_s=time.time() + ALERT_RECENT_S)
     assert [t.device_id for t in fleet.ordered()] == ["treadctl-sim-1", "treadctl-sim-2"]
     # Finished and offline: nothing for the supervisor to do.
     assert not fleet.needing_attention()
