@@ -36,6 +36,10 @@ STATE_KEYS = {
     "paused_reason",
     "safety_alerts",
     "data_seq",
+    # Added for treadctl watch (docs/watch.md).
+    "name",
+    "awaiting_confirm",
+    "last_alert",
 }
 ROOT = "treadctl/treadctl-sim"
 

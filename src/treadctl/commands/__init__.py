@@ -17,6 +17,7 @@ from treadctl.commands import (
     scan,
     sessions,
     sim,
+    watch,
 )
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
@@ -32,4 +33,5 @@ COMMANDS: list[Register] = [
     scan.register,
     info.register,
     sim.register,
+    watch.register,
 ]

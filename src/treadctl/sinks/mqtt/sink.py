@@ -89,7 +89,7 @@ class MqttSink:
         device_id = self.settings.device_id or default_device_id(treadmill)
         device_id = safe_id(device_id)
         topics = Topics(self.settings.base_topic, device_id, self.settings.discovery_prefix)
-        self.tracker = StateTracker(runner, runner.profile_name)
+        self.tracker = StateTracker(runner, runner.profile_name, treadmill.name)
         info = treadmill.client.device_info
         device = DeviceInfo(
             name=treadmill.name,

@@ -76,9 +76,11 @@ def _growth(value: float, last: float | None) -> float:
 class StateTracker:
     """Follows one workout and builds the ``state`` payload on demand."""
 
-    def __init__(self, runner: Runner, profile: str) -> None:
+    def __init__(self, runner: Runner, profile: str, name: str | None = None) -> None:
         self.runner = runner
         self.profile = profile
+        self.name = name
+        self.last_alert: dict[str, Any] | None = None
         self.started = False
         self.summary: Summary | None = None
         self.segment: str | None = None
@@ -142,6 +144,14 @@ class StateTracker:
             case Finished(summary=summary):
                 self.summary = summary
                 self.turning = False
+            case SafetyAlert(hazard=hazard, kind=kind, message=message, needs_ack=needs_ack):
+                self.last_alert = {
+                    "hazard": hazard,
+                    "kind": kind,
+                    "message": message,
+                    "needs_ack": needs_ack,
+                    "ts": round(time.time(), 3),
+                }
             case _:
                 pass
 
@@ -213,4 +223,9 @@ class StateTracker:
             "paused_reason": runner.pause_reason if runner.state is RunState.PAUSED else None,
             "safety_alerts": runner.alerts,
             "data_seq": data_seq,
+            # Added for `treadctl watch` (a supervisor's dashboard); additive, so older
+            # subscribers are not affected.
+            "name": self.name,
+            "awaiting_confirm": summary is None and self.started and runner.awaiting_confirm,
+            "last_alert": self.last_alert,
         }
