@@ -61,7 +61,8 @@ from treadctl.workout.events import (
     Turnaround,
     WorkoutEvent,
 )
-from treadctl.workout.runner import TURN_SPEED_TOLERANCE_KMH, Runner
+from treadctl.workout.runner import Runner
+from treadctl.workout.trust import SETTLED_TOLERANCE_KMH
 
 GOAL_TURN_NOW_S = 0.300
 VARIANTS = ("cached", "baseline: on demand")
@@ -235,7 +236,7 @@ def measure(
                 for s in spoken
                 if s.utterance.text.startswith("Turn around now") and s.started_at >= at
             )
-            limit_kmh = event.speed_kmh + TURN_SPEED_TOLERANCE_KMH
+            limit_kmh = event.speed_kmh + SETTLED_TOLERANCE_KMH
             reported = watch.at_turn_speed_since(limit_kmh, at)
             assert reported is not None
             # A belt already at turn speed: the turn starts where the segment ends.

@@ -19,7 +19,7 @@ from treadctl.voice.sink import VoiceConfig, VoiceSink
 from treadctl.voice.utterance import Earcon
 from treadctl.workout.builtin import list_builtin
 from treadctl.workout.events import SegmentEnded, SegmentStarted, Turnaround
-from treadctl.workout.runner import TURN_SPEED_TOLERANCE_KMH
+from treadctl.workout.trust import SETTLED_TOLERANCE_KMH
 
 PROFILES = [profile_id for profile_id, _ in list_builtin()]
 EPS = 1e-6
@@ -76,7 +76,7 @@ async def test_every_turn_is_heard_ahead_and_turn_now_after_the_belt_report(
     for (turn_at, event), heard in zip(turn_nows, heard_turn_nows, strict=True):
         assert heard.earcon is Earcon.TURN_NOW
         assert heard.text == f"Turn around now, face {event.to_facing}."
-        limit_kmh = event.speed_kmh + TURN_SPEED_TOLERANCE_KMH
+        limit_kmh = event.speed_kmh + SETTLED_TOLERANCE_KMH
         reported_at = watch.reported_at_or_below(limit_kmh, at=turn_at)
         assert reported_at is not None, "turn now before the belt was reported at turn speed"
         assert reported_at <= heard.started_at + EPS, (reported_at, heard)

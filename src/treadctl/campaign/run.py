@@ -30,6 +30,7 @@ from treadctl.ftms import TreadmillData, encode_treadmill_data, uuids
 from treadctl.link.loopback import LoopbackLink
 from treadctl.runtime import Treadmill, WorkoutOptions, run_workout
 from treadctl.sim import Quirk, SimTreadmill
+from treadctl.sim.treadmill import SimConnection
 from treadctl.workout.events import SafetyAlert, Turnaround, WorkoutEvent
 from treadctl.workout.profile import ProfileError
 from treadctl.workout.runner import Runner, RunState
@@ -308,7 +309,12 @@ async def _run(case: Case, folder: Path, result: CaseResult) -> None:
     judge = BeltJudge(case.limits, minimum_kmh=minimum, increment_kmh=increment)
     judge.watch(sim)
     lax = Quirk.CONTROL_NOT_ENFORCED in case.quirks
-    judge.can_command = lambda: (conn := link.connection) is not None and (conn.has_control or lax)
+
+    def can_command() -> bool:
+        conn = link.connection
+        return isinstance(conn, SimConnection) and (conn.has_control or lax)
+
+    judge.can_command = can_command
     injector = Injector(case, clock, sim, link, judge)
     injector.result = result
     sim.heart_rate_bpm = case.heart_rate_bpm

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from treadctl.workout.profile import KMH_PER_MPH, Direction
+from treadctl.units import KMH_PER_MPH
+from treadctl.workout.profile import Direction
 
 Sex = Literal["female", "male"]
 

@@ -64,7 +64,7 @@ class LoopbackLink:
         return self._conn is not None
 
     @property
-    def connection(self) -> SimConnection | None:
+    def connection(self) -> ServerConnection | None:
         """The server side of this link (its control permission), while connected."""
         return self._conn
 

@@ -266,6 +266,7 @@ class TreadctlApp(App[int]):
         if self.voice is not None:
             self.voice.toggle_mute()
             self.show_voice()
+
     async def _export(self, log_path: Path) -> None:
         """``export_on_finish``: the files, in a thread; a failure is a notice, no more."""
         from treadctl.export.files import export_on_finish  # noqa: PLC0415

@@ -37,7 +37,7 @@ from treadctl.workout.events import (
     WorkoutStarted,
 )
 from treadctl.workout.profile import Direction
-from treadctl.workout.runner import BACKWARD_COACHING
+from treadctl.workout.steps import BACKWARD_COACHING
 from treadctl.workout.timeline import StepKind, Timeline
 
 #: How long each kind of utterance stays worth saying after its event (clock seconds).

@@ -14,6 +14,8 @@ from enum import StrEnum
 
 #: No treadmill motor changes speed faster than this (emergency stops included).
 MAX_PLAUSIBLE_KMH_PER_S = 6.0
+#: Readings this close to a limit are at it (they are rounded to 0.01 km/h).
+SETTLED_TOLERANCE_KMH = 0.05
 #: Reading noise allowed on top of the acceleration bound.
 READING_TOLERANCE_KMH = 0.3
 #: A reading this far above the machine's maximum is impossible, not noise.
@@ -113,7 +115,9 @@ class SpeedTrust:
             and (latest.kmh >= confirmed.kmh - tolerance_kmh)
         )
 
-    def settled_at_or_below(self, limit_kmh: float, tolerance_kmh: float = 0.05) -> bool:
+    def settled_at_or_below(
+        self, limit_kmh: float, tolerance_kmh: float = SETTLED_TOLERANCE_KMH
+    ) -> bool:
         """Two readings in a row at or under ``limit_kmh``, and not rising."""
         confirmed, latest = self.confirmed, self._latest
         if confirmed is None or latest is None:
