@@ -342,6 +342,49 @@ def set_config_values(values: Mapping[str, ConfigValue], path: Path | str | None
     return config_path
 
 
+def set_device_value(
+    device: str, key: str, value: ConfigValue, path: Path | str | None = None
+) -> Path:
+    """Set ``key`` in the ``[devices."DEVICE"]`` table (made if missing), keeping the rest
+    of the file as it is; replaced atomically, and checked by reading it back."""
+    if key not in DeviceSettings.model_fields:
+        raise ConfigError(f"{key!r} is not a device setting")
+    config_path = Path(path) if path is not None else default_config_path()
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    header = f"[devices.{json.dumps(device)}]"
+    assignment = f"{key} = {format_toml_value(value)}\n"
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    start = next((i for i, line in enumerate(lines) if line.strip() == header), None)
+    if start is None:
+        lines += ["\n" if lines else "", header + "\n", assignment]
+    else:
+        end = next(
+            (i for i in range(start + 1, len(lines)) if _TABLE_HEADER.match(lines[i])), len(lines)
+        )
+        pattern = re.compile(rf"""^\s*{re.escape(key)}\s*=""")
+        found = next((i for i in range(start + 1, end) if pattern.match(lines[i])), None)
+        if found is None:
+            lines.insert(end, assignment)
+        else:
+            lines[found] = assignment
+    new_text = "".join(lines)
+    try:
+        written = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: could not update the file safely: {exc}") from None
+    if written.get("devices", {}).get(device, {}).get(key) != value:
+        raise ConfigError(f"{config_path}: could not update the file safely; edit it by hand")
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic_writer(config_path) as handle:
+        handle.write(new_text)
+    return config_path
+
+
 def acknowledge_risks(path: Path | str | None = None) -> Path:
     """Record the user's acknowledgment of the risks (H11) in the config file."""
     return set_config_values({"risks_acknowledged": True}, path)

@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol
 
 from treadctl.client import SpeedUnit, TreadmillClient
 from treadctl.clock import Clock, MonotonicClock, VirtualClock
-from treadctl.config import Settings
+from treadctl.config import Settings, set_device_value
 from treadctl.link.loopback import LoopbackLink
 from treadctl.sessions import new_session_path
 from treadctl.sim import Quirk, SimConfig, SimTreadmill
@@ -27,7 +27,7 @@ from treadctl.workout.builtin import load_profile
 from treadctl.workout.events import Summary, WorkoutEvent
 from treadctl.workout.plan import plan, plan_limits
 from treadctl.workout.profile import Profile, flatten
-from treadctl.workout.runner import ReconnectPolicy, Runner
+from treadctl.workout.runner import ReconnectPolicy, Runner, RunState
 from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
 
 #: A clock speed: 1.0 real time, N times faster, or "max" (virtual time, no waiting).
@@ -173,23 +173,46 @@ async def _play_actions(
 
 
 async def _simulated_person(
-    runner: Runner, clock: Clock, confirm_after_s: float | None, give_up_after_s: float | None
+    runner: Runner,
+    clock: Clock,
+    confirm_after_s: float | None,
+    give_up_after_s: float | None,
+    *,
+    actions_until_s: float = 0.0,
 ) -> None:
-    """Stands in for the person in a replay: confirms after a while, or gives up."""
+    """Stands in for the person in a replay: confirms after a while what waits for a
+    person, and gives up (stops) on a hold nobody answers, so that every replay ends. A
+    plain pause (from the keyboard, or a supervisor over MQTT) is not resumed by it."""
     waited_s = 0.0
     step_s = 0.5
     while True:
         await clock.sleep(step_s)
-        if not runner.awaiting_confirm:
+        held = runner.awaiting_confirm or runner.state is RunState.PAUSED
+        if not held:
             waited_s = 0.0
             continue
         waited_s += step_s
-        if confirm_after_s is not None and waited_s >= confirm_after_s:
+        if confirm_after_s is not None and waited_s >= confirm_after_s and runner.awaiting_confirm:
             runner.confirm()
             waited_s = 0.0
-        elif give_up_after_s is not None and waited_s >= give_up_after_s:
-            await runner.emergency_stop("nobody confirmed in the replay")
+        elif (
+            give_up_after_s is not None
+            and waited_s >= give_up_after_s
+            and clock.now() >= actions_until_s  # recorded actions may still answer it
+        ):
+            await runner.emergency_stop("nobody answered a hold in the replay")
             return
+
+
+def _remember_unit(treadmill: Treadmill, settings: Settings, unit: SpeedUnit) -> None:
+    """The person confirmed this treadmill counts in ``unit``: keep it for next time.
+
+    Only for real treadmills (a simulator's quirk is the rehearsal's business).
+    """
+    if treadmill.kind != "bluetooth":
+        return
+    path = set_device_value(treadmill.address, "speed_unit", unit, settings.config_path)
+    log.info("remembered speed_unit = %s for %s in %s", unit, treadmill.address, path)
 
 
 async def run_workout(
@@ -289,6 +312,7 @@ async def run_workout(
                 source=header["source"],
                 risks_acknowledged=options.risks_acknowledged,
                 reconnect=ReconnectPolicy(),
+                on_unit_switch=lambda unit: _remember_unit(treadmill, options.settings, unit),
             )
             for sink in options.sinks:
                 sink.attach(runner, treadmill, recorder)
@@ -298,10 +322,15 @@ async def run_workout(
                 asyncio.ensure_future(_play_actions(runner, clock, clock.now(), options.actions))
             ]
             if options.auto_confirm_s is not None or options.hold_limit_s is not None:
+                last_action_s = max((a[0] for a in options.actions), default=0.0)
                 helpers.append(
                     asyncio.ensure_future(
                         _simulated_person(
-                            runner, clock, options.auto_confirm_s, options.hold_limit_s
+                            runner,
+                            clock,
+                            options.auto_confirm_s,
+                            options.hold_limit_s,
+                            actions_until_s=clock.now() + last_action_s,
                         )
                     )
                 )

@@ -69,7 +69,7 @@ async def test_an_early_stop_steps_back_one_level(tmp_path: Path) -> None:
     rec = recommend(load_history(sessions).logs, max_backward_speed_kmh=3.0)
     assert rec.level.number == 2  # one clean session at level 2 counts there
     # An emergency stop in the middle of the first backward bout.
-    await rehearse_async(rung2, sessions, when=day(1), actions=[(40.0, "stop", None)])
+    await rehearse_async(rung2, sessions, when=day(1), actions=[(75.0, "stop", None)])
     rec = recommend(load_history(sessions).logs, max_backward_speed_kmh=3.0)
     assert rec.level.number == 1
     assert "ended early" in rec.reasons[-2]

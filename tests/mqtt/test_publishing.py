@@ -155,7 +155,7 @@ async def test_events_tell_the_workout_as_it_happens(broker: Broker, tmp_path: P
             mqtt_for(broker),
             speed=20,
             # Faster than the backward ceiling, during the backward bout: a safety alert.
-            actions=[(t, "adjust_speed", 5.0) for t in (21.5, 23.0, 24.5, 26.0)],
+            actions=[(20.0 + 0.5 * i, "adjust_speed", 5.0) for i in range(40)],
         )
         await sub.wait_for(
             lambda: any(e["type"] == "finished" for e in sub.payloads(f"{ROOT}/event")),

@@ -164,3 +164,19 @@ def test_a_wrong_password_value_is_never_echoed(config_path: Path) -> None:
     assert "mqtt_password" in str(err.value)
     assert "123456789" not in str(err.value)
     assert "(hidden)" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mqtt://u:S3cr3t/x@host",  # a "/" in the password: the parser reads it as a port
+        "mqtt://u:S3cr3t@host:99x",
+        "mqtts://coach:S3cr3t@gym:1883:1",
+        "mqtt://u:S3cr3t",
+    ],
+)
+def test_a_malformed_url_never_shows_its_password(url: str) -> None:
+    with pytest.raises(MqttConfigError) as caught:
+        parse_mqtt_url(url)
+    assert "S3cr3t" not in str(caught.value)
+    assert "***" in str(caught.value)

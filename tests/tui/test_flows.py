@@ -474,9 +474,12 @@ async def test_end_screen_shows_the_summary_and_where_the_session_is(
     app = make_app(short_profile, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, clock)
+        sim = sim_of(app)
         await advance_until(pilot, clock, lambda: isinstance(app.screen, EndScreen), limit_s=300)
         end = app.screen
         assert isinstance(end, EndScreen)
+        # The end screen comes once the belt reports standing still, not while it runs.
+        assert sim.belt.speed_kmh == 0
         assert app.session is not None
         assert app.session.result is not None
         summary = app.session.result.summary

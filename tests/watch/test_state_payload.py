@@ -28,7 +28,7 @@ async def test_the_state_names_the_treadmill_and_carries_the_last_alert_and_hold
             speed=20,
             # Faster than the backward ceiling in the backward bout: an H2 alert (a few
             # tries, so that one lands in the bout whatever the ramps and turns take).
-            actions=[(t, "adjust_speed", 5.0) for t in (16.0, 21.5, 23.0, 24.5, 26.0)],
+            actions=[(16.0 + 0.5 * i, "adjust_speed", 5.0) for i in range(50)],
         )
         await sub.wait_for(
             lambda: any(e["type"] == "finished" for e in sub.payloads(f"{ROOT}/event")),

@@ -17,6 +17,7 @@ from treadctl.config import (
     format_toml_value,
     load_settings,
     set_config_values,
+    set_device_value,
 )
 
 
@@ -195,3 +196,23 @@ def test_set_values_refuses_unknown_keys(config_path: Path) -> None:
 def test_format_toml_value(value: bool | int | float | str, text: str) -> None:
     assert format_toml_value(value) == text
     assert tomllib.loads(f"x = {text}")["x"] == value
+
+
+def test_a_device_setting_is_written_into_its_own_table(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '# mine\nmax_backward_speed_kmh = 2.5\n\n[devices."KS-1"]\nstart_toggles = true\n'
+    )
+    set_device_value("AA:BB:CC:DD:EE:FF", "speed_unit", "mph", path)
+    set_device_value("KS-1", "speed_unit", "mph", path)
+    set_device_value("KS-1", "speed_unit", "kmh", path)  # changed again: replaced, not added
+    text = path.read_text()
+    assert text.startswith("# mine\n")
+    assert text.count("speed_unit") == 2
+    settings = load_settings(path)
+    assert settings.max_backward_speed_kmh == 2.5
+    assert settings.device_settings("aa:bb:cc:dd:ee:ff").speed_unit == "mph"
+    assert settings.device_settings("KS-1").speed_unit == "kmh"
+    assert settings.device_settings("KS-1").start_toggles
+    with pytest.raises(ConfigError, match="not a device setting"):
+        set_device_value("KS-1", "max_speed", 9, path)

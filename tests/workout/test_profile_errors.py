@@ -274,3 +274,30 @@ def test_each_segment_is_reported_once_even_when_repeated(write_file: WriteFile)
 def test_braces_in_user_text_are_shown_as_written(write_file: WriteFile) -> None:
     message = _error(write_file, HEAD + _segment("{field}", duration='"{x}"'))
     assert "segment 1 (\"{field}\"), field duration: '{x}' is not a duration" in message
+
+
+def _nested(depth: int, times: int) -> str:
+    """``depth`` repeats of ``times``, one inside the other, around one 1 s segment."""
+    text = HEAD
+    table = "segments"
+    for _ in range(depth):
+        text += f"\n[[{table}]]\ntimes = {times}\n"
+        table += ".segments"
+    text += f'\n[[{table}]]\ndirection = "forward"\nspeed_kmh = 3.0\nduration = "1s"\n'
+    return text
+
+
+@pytest.mark.parametrize(("depth", "times"), [(4, 100), (3, 100)])
+def test_repeats_that_explode_are_refused_before_they_are_expanded(
+    write_file: WriteFile, depth: int, times: int
+) -> None:
+    # 10^8 and 10^6 segments: counted, never built (this would exhaust memory or run 277 h).
+    message = _error(write_file, _nested(depth, times))
+    assert f"{times**depth:,} segments" in message
+    assert "at most 10,000 segments" in message
+    assert "bad.toml" in message
+
+
+def test_a_big_but_possible_workout_is_fine(write_file: WriteFile) -> None:
+    path = write_file("ok.toml", _nested(2, 100))  # 10,000 one-second segments
+    assert load_profile_file(path).segments

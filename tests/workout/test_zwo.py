@@ -172,3 +172,28 @@ def test_imported_speeds_meet_the_forward_ceiling(
     with pytest.raises(CeilingError, match=r"forward speed ceiling of 12\.0 km/h"):
         check_against(profile, settings)
     check_against(_load(write_file, RUN, reference=10.0), settings)
+
+
+DISTANCE_TINY = """<workout_file><sportType>run</sportType><durationType>distance</durationType>
+<workout><SteadyState Duration="1000" Power="0.0001"/></workout></workout_file>"""
+HUGE_RAMP = """<workout_file><sportType>run</sportType>
+<workout><Warmup Duration="1e12" PowerLow="0.5" PowerHigh="0.7"/></workout></workout_file>"""
+HUGE_REPEAT = """<workout_file><sportType>run</sportType><workout>
+<IntervalsT Repeat="1e9" OnDuration="60" OffDuration="60" OnPower="1" OffPower="0.5">
+<textevent timeoffset="100" message="x"/></IntervalsT></workout></workout_file>"""
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        (DISTANCE_TINY, "gives no speed"),
+        (HUGE_RAMP, "lasts 277,777,778 hours"),
+        (HUGE_REPEAT, "more than 100 repeats"),
+    ],
+)
+def test_fuzzed_zwo_files_get_a_clear_error_not_a_crash(
+    write_file: WriteFile, text: str, complaint: str
+) -> None:
+    with pytest.raises(ProfileError, match=complaint) as caught:
+        _load(write_file, text, "fuzzed.zwo")
+    assert "fuzzed.zwo" in str(caught.value)

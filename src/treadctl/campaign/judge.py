@@ -10,7 +10,8 @@ console. It holds the belt to the safety model's promises:
 - ``rise``: speed rises no faster than the ramp rate for the way the person faces, in
   steps the machine can take (H3);
 - ``frozen``: no rise after a link loss, a stop or a hold until a person acts (H5, H6);
-- ``stopped``: after an emergency stop or the end, the belt never speeds up again.
+- ``stopped``: after an emergency stop or the end, the belt never speeds up again;
+- ``warned``: a turn on a moving belt was announced ahead (H1).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from treadctl.workout.timeline import PlanLimits
 
 #: Slack for the belt against a limit (readings are rounded to 0.01 km/h).
 LIMIT_TOLERANCE_KMH = 0.05
+#: A belt this far over a ceiling (or a grid step, if more) is over it.
+BELT_CEILING_MARGIN_KMH = 0.15
 #: Slack at a turn: the decision is made on readings up to a record old.
 TURN_TOLERANCE_KMH = 0.1
 #: After a person sets a speed at the console, limits on rising are theirs for this long.
@@ -70,6 +73,7 @@ class BeltJudge:
     it could do nothing about is not held against it."""
     observations: int = 0
     turns: int = 0
+    _warned: bool = False
     _last: tuple[float, float] = (0.0, 0.0)
     _envelope_min: float | None = None
     _frozen_cap: float | None = None
@@ -95,7 +99,12 @@ class BeltJudge:
     def follow(self, t_s: float, event: WorkoutEvent) -> None:
         """What the runner's events say the person did (turned, confirmed, stopped)."""
         match event:
+            case Turnaround(phase="warning"):
+                self._warned = True
             case Turnaround(phase="turn_now", to_facing=to):
+                if not self._warned and self._belt_now(t_s) > 0.05:
+                    self._violate(t_s, "warned", "a turn on a moving belt without a warning")
+                self._warned = False
                 self.turned(t_s, to, self.limits.turn_hold_s)
             case Turnaround(phase="done"):
                 self.turn_done(t_s)
@@ -251,7 +260,9 @@ class BeltJudge:
         ceiling = self._ceiling_now(t_s)
         last_t = self._over_last_t
         self._over_last_t = t_s
-        if kmh <= ceiling + LIMIT_TOLERANCE_KMH:
+        # Over by less than a grid step is rounding, not a belt out of hand (treadctl's
+        # own monitor uses the same margin; what it sends is held to 0.05 km/h above).
+        if kmh <= ceiling + max(BELT_CEILING_MARGIN_KMH, self.increment_kmh):
             self._over_s = None
             return
         if self._over_s is None:

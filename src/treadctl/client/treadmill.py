@@ -76,6 +76,8 @@ log = logging.getLogger(__name__)
 CP_TIMEOUT_S = 30.0
 #: How long a stop waits for a procedure already in flight before it goes out anyway.
 STOP_PREEMPT_S = 0.5
+#: A second stop while the first has waited this long for its answer is sent again.
+STOP_RESEND_S = 1.0
 #: How often a stop is retried while the machine says another procedure is in progress.
 STOP_RETRY_S = 0.1
 #: After Start, wait up to this long for the belt to move before sending a speed
@@ -144,6 +146,7 @@ class TreadmillClient:
         self._unhook_disconnect: Callable[[], None] | None = None
         self._own_halt: tuple[int, float] | None = None
         self._stopping: asyncio.Future[None] | None = None
+        self._stopping_since = 0.0
 
     # -- state and events --------------------------------------------------------------
 
@@ -615,8 +618,19 @@ class TreadmillClient:
         if not self.is_connected:
             raise errors.NotConnected(f"not connected to {self.link.name}: stop at the console")
         if self._stopping is not None and not self._stopping.done():
+            if self.clock.now() - self._stopping_since >= STOP_RESEND_S:
+                # Its answer is late (lost?): the stop itself may not have arrived, or the
+                # belt was started again since. Say it once more; both wait for an answer.
+                with contextlib.suppress(AttError, LinkError):
+                    await self.link.write(
+                        uuids.CONTROL_POINT,
+                        encode_request(StopOrPause(control=StopControl.STOP)),
+                        response=self._cp_with_response,
+                    )
+                self._stopping_since = self.clock.now()
             await asyncio.shield(self._stopping)
             return
+        self._stopping_since = self.clock.now()
         self._stopping = asyncio.ensure_future(self._halt_now(StopControl.STOP))
         self._stopping.add_done_callback(_retrieve)
         await asyncio.shield(self._stopping)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,9 @@ from treadctl.commands.common import (
     load_cli_settings,
 )
 from treadctl.headless import HeadlessPrinter, summary_lines
+from treadctl.replay_inputs import replay_inputs
 from treadctl.runtime import ClockSpeed, WorkoutOptions, WorkoutResult, run_workout
 from treadctl.sessions import SessionFileError, read_session
-from treadctl.sim import Quirk
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
 from treadctl.sinks.mqtt.settings import MqttConfigError
 from treadctl.voice.cli import add_voice_arguments, voice_sinks_from_args
@@ -130,16 +131,17 @@ def handle(args: argparse.Namespace) -> int:
     if str(source).endswith(".jsonl"):
         try:
             session = read_session(Path(source))
+            inputs = replay_inputs(session)
         except SessionFileError as exc:
             return fail("replay", str(exc))
-        source = session.header.get("source") or session.profile
-        actions = session.user_actions()
-        if isinstance(session.header.get("limits"), dict):
-            limits = PlanLimits(**session.header["limits"])
-        treadmill = session.header.get("treadmill", {})
-        quirks |= {Quirk(q) for q in treadmill.get("quirks", []) if q in set(Quirk)}
+        for warning in inputs.warnings:
+            print(f"treadctl replay: {warning}", file=sys.stderr)
+        source = inputs.profile
+        actions = inputs.actions
+        limits = inputs.limits
+        quirks |= inputs.quirks
         if args.speed_unit == "kmh":
-            speed_unit = treadmill.get("speed_unit", "kmh")
+            speed_unit = inputs.speed_unit
     printer = HeadlessPrinter(units=settings.display_units) if args.events else None
     several = args.count > 1
     options = [

@@ -9,6 +9,7 @@ workout (a hold, a reconnect) is the runner's: it gets the error through ``on_fa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -211,7 +212,14 @@ class BeltCommands:
         One stop per workout: a second call waits for the first and shares its result.
         """
         self.gate.close()
-        if self._stopping is None or (self._stopping.done() and not self._stopping.result()[0]):
+        if self._stopping is not None and not self._stopping.done():
+            # One stop is on its way: ask the client again (it re-sends a stop whose
+            # answer is late), and share the first one's result.
+            with contextlib.suppress(client_errors.TreadmillError):
+                if self.client.is_connected:
+                    await self.client.stop()
+            return await asyncio.shield(self._stopping)
+        if self._stopping is None or not self._stopping.result()[0]:
             self._stopping = asyncio.ensure_future(self._stop())
         return await asyncio.shield(self._stopping)
 

@@ -190,6 +190,11 @@ class CommandGate:
         """The speed ceiling now, before the grid (both facings' during a turn)."""
         return self._careful(min(self.limits.speed_ceiling(f) for f in self._facings()))
 
+    def facing_ceiling_kmh(self, facing: Direction) -> float:
+        """The ceiling for ``facing``, as careful as the unit check allows (in the
+        machine's reported numbers: what its readings are compared with)."""
+        return self._careful(self.limits.speed_ceiling(facing))
+
     def ramp_rate_kmh_per_s(self) -> float:
         return min(self.limits.ramp_rate(f) for f in self._facings()) * self.unit_factor
 

@@ -42,6 +42,10 @@ MAX_INCLINE_PCT = 40.0
 #: Turnarounds happen at a crawl or standing still; above this a turn is not safe.
 MAX_TURN_SPEED_KMH = 2.0
 MAX_REPEAT_TIMES = 100
+#: A workout is refused before it is expanded if it would run longer than this...
+MAX_WORKOUT_S = 24 * 3600.0
+#: ...or have more segments than this (nested repeats multiply).
+MAX_WORKOUT_SEGMENTS = 10_000
 
 Direction = Literal["forward", "backward"]
 
@@ -260,6 +264,19 @@ class Profile(_Model):
         return self.title or self.name
 
     @model_validator(mode="after")
+    def _not_too_big(self) -> Profile:
+        segments, seconds = expanded_size(self.segments)
+        if segments > MAX_WORKOUT_SEGMENTS or seconds > MAX_WORKOUT_S:
+            raise field_error(
+                f"the repeats expand to {segments:,} segments lasting "
+                f"{seconds / 3600:,.1f} hours: a workout may have at most "
+                f"{MAX_WORKOUT_SEGMENTS:,} segments and last at most "
+                f"{MAX_WORKOUT_S / 3600:g} hours",
+                field="segments",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _within_own_limits(self) -> Profile:
         if self.limits is None:
             return self
@@ -307,6 +324,20 @@ Profile.model_rebuild()
 def segment_name(number: int, label: str) -> str:
     """``segment 2 ("Backward bout")``: ``number`` counts from 1."""
     return f'segment {number} ("{label}")' if label else f"segment {number}"
+
+
+def expanded_size(items: Sequence[Segment | Repeat]) -> tuple[int, float]:
+    """How many segments, and seconds, ``items`` expand to, counted without expanding."""
+    segments, seconds = 0, 0.0
+    for item in items:
+        if isinstance(item, Repeat):
+            inner_segments, inner_seconds = expanded_size(item.segments)
+            segments += item.times * inner_segments
+            seconds += item.times * inner_seconds
+        else:
+            segments += 1
+            seconds += item.duration_s
+    return segments, seconds
 
 
 def walk(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from treadctl.client import TreadmillClient
@@ -64,7 +64,7 @@ from treadctl.workout.monitors import (
 )
 from treadctl.workout.profile import Direction
 from treadctl.workout.reconnect import Reconnector, ReconnectPolicy
-from treadctl.workout.steps import StepExecutor, WorkoutAborted
+from treadctl.workout.steps import Mark, StepExecutor, WorkoutAborted
 from treadctl.workout.timeline import Step, StepKind, Timeline
 from treadctl.workout.totals import RunningTotals
 from treadctl.workout.totals import Step as TotalStep
@@ -202,6 +202,8 @@ class Runner:
         self._over_ceiling = False
         self._console_over_at: float | None = None
         self._followed: list[float] = []
+        self._finished = False
+        self._stop_failure_told = False
 
     # -- what the front ends read -------------------------------------------------------
 
@@ -251,6 +253,11 @@ class Runner:
     # -- events ------------------------------------------------------------------------
 
     def emit(self, event: WorkoutEvent) -> None:
+        if self._finished:
+            log.info("after the end, not emitted: %r", event)  # "finished" is the last line
+            return
+        if isinstance(event, Finished):
+            self._finished = True
         if isinstance(event, SafetyAlert):
             self.alerts += 1
         try:
@@ -448,8 +455,9 @@ class Runner:
             waiter.cancel()
             sleeper.cancel()
 
-    async def run_for(self, duration_s: float, marks: list[tuple[float, WorkoutEvent]]) -> None:
-        """Let ``duration_s`` of workout time pass, emitting ``marks`` at their offsets."""
+    async def run_for(self, duration_s: float, marks: Sequence[tuple[float, Mark]]) -> None:
+        """Let ``duration_s`` of workout time pass, emitting ``marks`` at their offsets
+        (a mark that is a function is asked then what to emit, if anything)."""
         await self.while_held()
         start_ws = self.workout_s
         end_ws = start_ws + duration_s
@@ -461,7 +469,10 @@ class Runner:
                 break  # the rest of this backward stretch is off
             ws = self.workout_s
             while pending and pending[0][0] <= ws - start_ws + 1e-9:
-                self.emit(pending.pop(0)[1])
+                mark = pending.pop(0)[1]
+                event = mark() if callable(mark) else mark
+                if event is not None:
+                    self.emit(event)
             if ws >= end_ws - 1e-9:
                 break
             next_ws = end_ws
@@ -601,7 +612,8 @@ class Runner:
             )
             return
         ok, error = await self.belt.stop()
-        if not ok:
+        if not ok and not self._stop_failure_told:
+            self._stop_failure_told = True  # one stop, shared by whoever asked: one alarm
             self.alert("H5", "stop_failed", f"Stop failed ({error}): use the console stop.")
 
     async def finish_belt(self) -> None:
@@ -609,6 +621,8 @@ class Runner:
         await self.stop_belt("finished")
         give_up_at = self.clock.now() + FINISH_STOP_WAIT_S
         while self.client.is_connected and not self.trust.stopped():
+            if self.aborted:
+                raise WorkoutAborted(self.abort_reason or "aborted")
             if self.clock.now() >= give_up_at:
                 belt = self.trusted_kmh()
                 shown = f" ({belt:.1f} km/h)" if belt is not None else ""
@@ -708,7 +722,7 @@ class Runner:
             elif self.gate.belt_running:
                 # The person at the console chose this speed: H8 judges the belt by it now.
                 self.belt.commanded = Commanded(kmh, self.clock.now(), self.trusted_kmh() or 0.0)
-        ceiling = self.limits.speed_ceiling(self.facing)
+        ceiling = self.gate.facing_ceiling_kmh(self.facing)  # careful until the unit is checked
         if kmh <= ceiling + 1e-9 or not self.holds.live:
             return
         now = self.clock.now()
@@ -799,7 +813,7 @@ class Runner:
         speed set at the console is brought back under the ceiling first (a grace of a
         few readings while the belt turns round).
         """
-        ceiling = self.limits.speed_ceiling(self.facing)
+        ceiling = self.gate.facing_ceiling_kmh(self.facing)  # careful until the unit is checked
         over = trusted_kmh > ceiling + max(CEILING_TOLERANCE_KMH, self.gate.grid.increment_kmh)
         console = self._console_over_at is not None and (
             self.clock.now() - self._console_over_at < CONSOLE_CEILING_GRACE_S
@@ -807,7 +821,7 @@ class Runner:
         if not over or not self.holds.live:
             self._over_ceiling = False
             return
-        if console or not self.trust.steady():
+        if console or self.trust.falling():
             return  # coming back down, or just set at the console: give it its moment
         if not self._over_ceiling:
             self._over_ceiling = True
@@ -844,6 +858,7 @@ class Runner:
         verdict, ratio = result
         if verdict is UnitVerdict.VERIFIED:
             self.gate.unit_verified = True
+            self._reach_segment_speed()  # a speed held lower until now can be reached
         else:
             self._raise(unit_mismatch_alarm(ratio))
 
@@ -879,11 +894,26 @@ class Runner:
 
     def _told_limited(self, decision: SpeedDecision) -> None:
         if decision.limited_by is Limiter.CEILING:
+            real_ceiling = min(
+                self.limits.speed_ceiling(f)
+                for f in (("forward", "backward") if self.gate.turning else (self.facing,))
+            )
+            if not self.gate.unit_verified and decision.kmh < real_ceiling - 0.05:
+                # Not the ceiling: the care taken until the speed unit is checked.
+                if "unit_care" not in self._told:
+                    self._told.add("unit_care")
+                    self.emit(
+                        CueEvent(
+                            "Speeds are held a little lower until treadctl has checked the "
+                            "treadmill's speed unit, after about 15 m of walking."
+                        )
+                    )
+                return
             self.alert_once(
                 "H2",
                 f"ceiling-{self.facing}",
-                f"Held at the {self.facing} ceiling of {self.gate.ceiling_kmh():g} km/h "
-                f"({decision.kmh:.2f} km/h on this treadmill).",
+                f"Held at the {self.facing} ceiling of {real_ceiling:.1f} km/h "
+                f"({decision.kmh:.2f} km/h on this treadmill's grid).",
             )
         elif decision.limited_by is Limiter.RANGE:
             self.alert_once(
@@ -1009,6 +1039,16 @@ class Runner:
         stale = self.stale_monitor.check(now, s.records, s.connected)
         if stale is not None:
             self._raise(stale)
+
+    def _reach_segment_speed(self) -> None:
+        """In a running segment, ramp to its speed (after a limit was lifted)."""
+        step = self.current_step
+        if step.kind is not StepKind.SEGMENT or self.holds.state is not RunState.RUNNING:
+            return
+        if self._adjust_task is not None and not self._adjust_task.done():
+            return
+        target = step.speed_kmh + self.offset_kmh
+        self._adjust_task = self.spawn(self.steps.ramp_to(target, workout_clock=False))
 
     def _stopped_unheard(self, now: float) -> bool:
         """The belt reports standing still while treadctl thinks it runs: a stop it did

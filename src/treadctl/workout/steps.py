@@ -21,6 +21,7 @@ from treadctl.workout.events import (
     TurnPhase,
     WorkoutEvent,
 )
+from treadctl.workout.gate import Refusal
 from treadctl.workout.holds import RunState
 from treadctl.workout.profile import Direction
 from treadctl.workout.timeline import Step, StepKind
@@ -28,10 +29,16 @@ from treadctl.workout.timeline import Step, StepKind
 if TYPE_CHECKING:
     from treadctl.workout.runner import Runner
 
+#: Something to say at a moment of a step: an event, or a function deciding it then.
+Mark = WorkoutEvent | Callable[[], WorkoutEvent | None]
+
 #: How long a turn waits for the belt to report turn speed before pausing it (H1).
 TURN_SLOWDOWN_LIMIT_S = 10.0
 #: How long to wait for a paused belt to report standstill before saying so.
 STANDSTILL_WAIT_S = 20.0
+#: A warning older than this (plus the warning time) is said again before the turn (after a
+#: hold between the warning and the turn, say).
+WARNING_FRESH_S = 20.0
 #: Before a turn on a paused belt, how long to let it settle at the slowest speed.
 FOLLOW_SETTLE_S = 5.0
 #: The step above the slowest speed the start uses to see that the belt follows.
@@ -57,6 +64,20 @@ class StepExecutor:
 
     def __init__(self, runner: Runner) -> None:
         self.r = runner
+        self._warned_for: Step | None = None
+        """The turn whose warning was given: every turn on a moving belt gets one."""
+        self._warned_at = 0.0
+
+    async def _ensure_warned(self, turn: Step) -> None:
+        """A turn not yet warned of (it only became possible after its warning was due)
+        is warned of now, with the full countdown, before the belt slows for it."""
+        fresh = (
+            self.r.clock.now() - self._warned_at <= self.r.limits.turn_warning_s + WARNING_FRESH_S
+        )
+        if (self._warned_for is turn and fresh) or not self.r.gate.belt_running:
+            return
+        warn_s = self.r.limits.turn_warning_s
+        await self.r.run_for(warn_s, self._warning_marks(turn, warn_s))
 
     # -- the whole timeline -------------------------------------------------------------
 
@@ -119,6 +140,7 @@ class StepExecutor:
         nxt = steps[index + 1] if index + 1 < len(steps) else None
         prev = steps[index - 1] if index > 0 else None
         if nxt is not None and nxt.kind is StepKind.TURN:
+            await self._ensure_warned(nxt)
             self._turn_event("slowing", nxt, "Slowing down for the turn. Hands on the rails.")
         elif prev is not None and prev.kind is StepKind.TURN and step.speed_kmh > prev.speed_kmh:
             self._turn_event("speeding_up", prev, "Speeding up again, gently.")
@@ -126,9 +148,7 @@ class StepExecutor:
         target = step.speed_kmh
         if nxt is not None and nxt.kind is StepKind.TURN:
             target = self.r.gate.turn_speed_kmh()
-        await self.ramp_to(target, workout_clock=True)
-        if target == 0 and nxt is not None and nxt.kind is StepKind.TURN:
-            await self.r.pause_belt()
+        await self.ramp_to(target, workout_clock=True)  # a turn on a paused belt pauses it
 
     async def ramp_to(self, target_kmh: float, *, workout_clock: bool) -> None:
         """Step the belt's target towards ``target_kmh``, one ramp step per step time (H3).
@@ -149,6 +169,8 @@ class StepExecutor:
                 resting_kmh = r.belt.stored_kmh or gate.grid.minimum_kmh
                 if target_kmh <= resting_kmh + 1e-6:
                     return  # going down: a belt at rest is there already
+                if gate.start_refusal() is Refusal.BACKWARD_OFF:
+                    return  # never start a disobeying belt with the person backward
                 if not await r.start_belt():
                     if workout_clock:
                         continue  # start_belt held the workout: wait for the person
@@ -237,9 +259,9 @@ class StepExecutor:
         r.cancel_adjustment()
         r.emit(SegmentEnded(step.segment.index, step.label))
 
-    def _segment_marks(self, index: int, step: Step) -> list[tuple[float, WorkoutEvent]]:
+    def _segment_marks(self, index: int, step: Step) -> list[tuple[float, Mark]]:
         assert step.segment is not None
-        marks: list[tuple[float, WorkoutEvent]] = [
+        marks: list[tuple[float, Mark]] = [
             (cue.at_s, CueEvent(cue.text, step.segment.index)) for cue in step.segment.cues
         ]
         if step.facing == "backward" and not any(c.at_s == 0 for c in step.segment.cues):
@@ -247,27 +269,45 @@ class StepExecutor:
             marks.append((0.0, CueEvent(tip, step.segment.index)))
         return marks + self._turn_marks(index, step)
 
-    def _turn_marks(self, index: int, step: Step) -> list[tuple[float, WorkoutEvent]]:
+    def _turn_marks(self, index: int, step: Step) -> list[tuple[float, Mark]]:
         """The warning and countdown before the turn that follows ``step``, if any."""
-        marks: list[tuple[float, WorkoutEvent]] = []
         turn = self.r.timeline.next_turn_after(index)
-        if turn is not None and turn.to_facing is not None and not self._turn_skipped(turn):
-            warn_s = min(self.r.limits.turn_warning_s, step.duration_s)
-            marks.append(
-                (
-                    step.duration_s - warn_s,
-                    Turnaround(
-                        "warning",
-                        turn.facing,
-                        turn.to_facing,
-                        self.r.gate.turn_speed_kmh(),
-                        f"Turn coming: the belt slows down in {math.ceil(warn_s)} s. "
-                        "Hands on the rails.",
-                    ),
-                )
+        if turn is None or turn.to_facing is None:
+            return []
+        return self._warning_marks(turn, step.duration_s)
+
+    def _warning_marks(self, turn: Step, duration_s: float) -> list[tuple[float, Mark]]:
+        """The warning and countdown for ``turn`` at the end of ``duration_s``.
+
+        Whether the turn will happen is decided when each mark is due, not before: a
+        speed unit checked during the segment makes a turn possible that was not at its
+        start (and :meth:`_ensure_warned` warns of it then, before the belt slows).
+        """
+        marks: list[tuple[float, Mark]] = []
+        assert turn.to_facing is not None
+        to_facing = turn.to_facing
+        warn_s = min(self.r.limits.turn_warning_s, duration_s)
+
+        def warning() -> WorkoutEvent | None:
+            if self._turn_skipped(turn):
+                return None
+            self._warned_for, self._warned_at = turn, self.r.clock.now()
+            return Turnaround(
+                "warning",
+                turn.facing,
+                to_facing,
+                self.r.gate.turn_speed_kmh(),
+                f"Turn coming: the belt slows down in {math.ceil(warn_s)} s. Hands on the rails.",
             )
-            for k in range(math.ceil(warn_s), 0, -1):
-                marks.append((step.duration_s - k, Countdown("slowing for the turn", k)))
+
+        def countdown(k: int) -> Callable[[], WorkoutEvent | None]:
+            return lambda: (
+                None if self._turn_skipped(turn) else Countdown("slowing for the turn", k)
+            )
+
+        marks.append((duration_s - warn_s, warning))
+        for k in range(math.ceil(warn_s), 0, -1):
+            marks.append((duration_s - k, countdown(k)))
         return marks
 
     def _turn_skipped(self, turn: Step) -> bool:
@@ -278,6 +318,7 @@ class StepExecutor:
         assert step.to_facing is not None
         r = self.r
         await r.while_held()
+        await self._ensure_warned(step)
         turn_kmh = r.gate.turn_speed_kmh()
         paused = turn_kmh == 0 or not r.gate.belt_running
         if turn_kmh == 0 and r.gate.belt_running:

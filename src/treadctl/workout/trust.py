@@ -106,13 +106,23 @@ class SpeedTrust:
             return None
         return max(confirmed.kmh, self._latest.kmh)
 
-    def steady(self, tolerance_kmh: float = 0.05) -> bool:
-        """The last two readings agree and the belt is not slowing down."""
+    def steady(self, tolerance_kmh: float = 0.1) -> bool:
+        """The last two readings agree: the belt holds its speed (neither slowing down
+        nor still speeding up)."""
         confirmed, latest = self.confirmed, self._latest
         return (
             confirmed is not None
             and latest is not None
-            and (latest.kmh >= confirmed.kmh - tolerance_kmh)
+            and abs(latest.kmh - confirmed.kmh) <= tolerance_kmh
+        )
+
+    def falling(self, tolerance_kmh: float = 0.05) -> bool:
+        """The last two readings show the belt slowing down."""
+        confirmed, latest = self.confirmed, self._latest
+        return (
+            confirmed is not None
+            and latest is not None
+            and latest.kmh < confirmed.kmh - tolerance_kmh
         )
 
     def settled_at_or_below(

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from treadctl.workout.loader import display_path, profile_from_data
-from treadctl.workout.profile import Profile, ProfileError
+from treadctl.workout.profile import MAX_REPEAT_TIMES, MAX_WORKOUT_S, Profile, ProfileError
 
 #: Ramps are split into steps of about this length; a treadmill changes speed in steps.
 RAMP_STEP_S = 30.0
@@ -126,9 +126,21 @@ class _Importer:
         raise self.fail(number, element, f"needs the attribute {' or '.join(names)}")
 
     def speed(self, number: int, element: ET.Element, fraction: float) -> float:
-        if fraction <= 0:
+        speed = round(fraction * self.reference_kmh, SPEED_DECIMALS)
+        if speed <= 0:
             raise self.fail(number, element, f"a target of {fraction:g} gives no speed")
-        return round(fraction * self.reference_kmh, SPEED_DECIMALS)
+        return speed
+
+    def duration(self, number: int, element: ET.Element, seconds: float) -> float:
+        """``seconds`` if a workout can hold it (a huge step is refused, not expanded)."""
+        if seconds > MAX_WORKOUT_S:
+            raise self.fail(
+                number,
+                element,
+                f"lasts {seconds / 3600:,.0f} hours: a workout lasts at most "
+                f"{MAX_WORKOUT_S / 3600:g} hours",
+            )
+        return seconds
 
     def seconds(self, amount: float, speed_kmh: float) -> float:
         """``amount`` is seconds, or metres in a distance workout."""
@@ -151,7 +163,8 @@ class _Importer:
             )
             speed = self.speed(number, element, fraction)
             amount = self.number(number, element, "Duration")
-            yield self.segment(speed, self.seconds(amount, speed), label, self.cues(element))
+            seconds = self.duration(number, element, self.seconds(amount, speed))
+            yield self.segment(speed, seconds, label, self.cues(element))
         elif tag in _RAMPS:
             yield from self.ramp(number, element, label)
         elif tag == "IntervalsT":
@@ -159,7 +172,8 @@ class _Importer:
         elif tag == "FreeRide":
             speed = self.speed(number, element, FREE_RIDE_FRACTION)
             amount = self.number(number, element, "Duration")
-            yield self.segment(speed, self.seconds(amount, speed), label, self.cues(element))
+            seconds = self.duration(number, element, self.seconds(amount, speed))
+            yield self.segment(speed, seconds, label, self.cues(element))
         elif tag == "MaxEffort":
             raise self.fail(number, element, "has no target speed; replace it with SteadyState")
         else:
@@ -170,7 +184,7 @@ class _Importer:
         end = self.number(number, element, "PowerHigh", "Power")
         amount = self.number(number, element, "Duration")
         average_speed = self.speed(number, element, (start + end) / 2)
-        total_s = self.seconds(amount, average_speed)
+        total_s = self.duration(number, element, self.seconds(amount, average_speed))
         steps = max(1, round(total_s / RAMP_STEP_S))
         step_s = total_s / steps
         cues = self.cues(element)
@@ -187,6 +201,10 @@ class _Importer:
 
     def intervals(self, number: int, element: ET.Element, label: str) -> dict[str, Any]:
         times = round(self.number(number, element, "Repeat")) if element.get("Repeat") else 1
+        if times > MAX_REPEAT_TIMES:
+            raise self.fail(
+                number, element, f"Repeat={times:,} is more than {MAX_REPEAT_TIMES} repeats"
+            )
         on_fraction = self.number(number, element, "OnPower", "PowerOnHigh")
         off_fraction = self.number(number, element, "OffPower", "PowerOffHigh")
         on_speed = self.speed(number, element, on_fraction)
@@ -195,6 +213,7 @@ class _Importer:
         off = (off_speed, self.seconds(self.number(number, element, "OffDuration"), off_speed))
         cues = self.cues(element)
         cycle_s = on[1] + off[1]
+        self.duration(number, element, cycle_s * max(times, 1))
         if any(cue["at"] >= cycle_s for cue in cues):
             # Cues for a later pass: spell the passes out so each cue keeps its place.
             segments = []

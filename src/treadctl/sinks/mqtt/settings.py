@@ -99,8 +99,14 @@ def parse_mqtt_url(url: str, **fields: object) -> MqttSettings:
     try:
         parts = urlsplit(url.strip())
         port = parts.port
-    except ValueError as exc:
-        raise MqttConfigError(f"not a usable MQTT URL ({_redacted(url)}): {exc}") from None
+    except ValueError:
+        # The parser's own message can quote the password (mqtt://u:secret/x@host reads
+        # "secret" as a port): say what is wrong without it.
+        raise MqttConfigError(
+            f"not a usable MQTT URL ({_redacted(url)}): expected "
+            "mqtt://[user[:password]@]host[:port] with a numeric port (a password with "
+            "/ or @ in it must be written %2F or %40)"
+        ) from None
     if parts.scheme not in ("mqtt", "mqtts"):
         raise MqttConfigError(
             f"the MQTT URL must start with mqtt:// or mqtts://, not {_redacted(url)!r}"
@@ -128,8 +134,25 @@ def parse_mqtt_url(url: str, **fields: object) -> MqttSettings:
 
 
 def _redacted(url: str) -> str:
-    """``url`` with any password replaced, for error messages."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+    """``url`` with anything that may be a password replaced, for error messages.
+
+    With an ``@``, everything between the user's ``:`` and the last ``@`` is the
+    password. Without one, text after a ``:`` that is not a port number may be a
+    password typed without its ``@``: hidden too.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    if "@" in rest:
+        userinfo, _, hostpart = rest.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        return f"{scheme}://{user}{':***' if colon else ''}@{hostpart}"
+    host, colon, after = rest.partition(":")
+    port = re.match(r"\d*", after)
+    digits = port.group(0) if port else ""
+    if colon and after[len(digits) :][:1] not in ("", "/"):
+        return f"{scheme}://{host}:***"
+    return url
 
 
 def mqtt_settings_from(

@@ -161,7 +161,6 @@ class MqttSink:
                 if now == seen:
                     continue
                 seen = now
-                self.tracker.observe_data(state)
                 self.publisher.state_changed()
         except Exception:
             log.exception("MQTT: following the treadmill's data failed")

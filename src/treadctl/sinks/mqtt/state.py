@@ -1,9 +1,9 @@
 """What goes out on ``state`` and ``event``: built from the runner, the client and events.
 
 The state is built when it is published, from what the runner and the client hold then,
-so a subscriber always gets the newest values. Backward time and distance are counted
-here from the treadmill's data and the way the person faces (the runner keeps its own
-figures for the summary; the final state takes those).
+so a subscriber always gets the newest values. Distance, energy and backward time and
+distance come from the runner's running totals, the one counter every sink reads (the
+final state takes the summary's).
 """
 
 from __future__ import annotations
@@ -66,13 +66,6 @@ def event_payload(event: WorkoutEvent) -> dict[str, Any] | None:
     return {**event_to_dict(event), "ts": round(time.time(), 3)}
 
 
-def _growth(value: float, last: float | None) -> float:
-    """How much a machine counter grew since ``last``; a counter that went back restarted."""
-    if last is None:
-        return 0.0
-    return value - last if value >= last else value
-
-
 class StateTracker:
     """Follows one workout and builds the ``state`` payload on demand."""
 
@@ -86,13 +79,6 @@ class StateTracker:
         self.segment: str | None = None
         self.turning = False
         self.seq = 0
-        self.distance_m = 0.0
-        self.energy_kcal: float | None = None
-        self.backward_s = 0.0
-        self.backward_distance_m = 0.0
-        self._distance_last: float | None = None
-        self._energy_last: float | None = None
-        self._ws_last: float | None = None
         self._published: dict[str, float] = {}
 
     # -- following ---------------------------------------------------------------------
@@ -100,41 +86,10 @@ class StateTracker:
     def _facing(self) -> Direction:
         return self.runner.facing
 
-    def _count_time(self) -> None:
-        """Backward time since the last look, on the workout clock (pauses excluded)."""
-        if not self.started or self.summary is not None:
-            return
-        ws = self.runner.workout_s
-        if self._ws_last is not None and self._facing() == "backward":
-            self.backward_s += max(0.0, ws - self._ws_last)
-        self._ws_last = ws
-
-    def observe_data(self, state: TreadmillState) -> None:
-        """A new treadmill state: count distance and energy (a machine reset starts over)."""
-        self._count_time()
-        if self.summary is not None:
-            return
-        if state.distance_m is not None:
-            delta = _growth(state.distance_m, self._distance_last)
-            self._distance_last = state.distance_m
-            if self.started:
-                self.distance_m += delta
-                if self._facing() == "backward":
-                    self.backward_distance_m += delta
-        if state.energy_kcal is not None:
-            gain = _growth(state.energy_kcal, self._energy_last)
-            self._energy_last = state.energy_kcal
-            if self.started:
-                self.energy_kcal = (self.energy_kcal or 0.0) + gain
-
     def observe_event(self, event: WorkoutEvent) -> None:
-        # Time up to now counts for the way the person faced before this event (the
-        # runner turns them after it emits "turn now").
-        self._count_time()
         match event:
             case WorkoutStarted():
                 self.started = True
-                self._ws_last = self.runner.workout_s
             case SegmentStarted(label=label):
                 self.segment = label
                 self.turning = False
@@ -170,7 +125,6 @@ class StateTracker:
 
     def payload(self, treadmill: TreadmillState, data_seq: int) -> dict[str, Any]:
         """The ``state`` JSON now. Every key is always there; unknowns are null."""
-        self._count_time()
         self.seq += 1
         runner = self.runner
         summary = self.summary
@@ -182,11 +136,12 @@ class StateTracker:
             backward_m = summary.backward_distance_m
             left_s: float | None = None
         else:
+            running = runner.totals.snapshot()  # the runner's one counter (H12)
             elapsed_s = runner.workout_s if self.started else 0.0
-            distance_m = self.distance_m
-            energy = self.energy_kcal
-            backward_s = self.backward_s
-            backward_m = self.backward_distance_m
+            distance_m = running.distance_m
+            energy = running.energy_kcal
+            backward_s = running.backward_s
+            backward_m = running.backward_distance_m
             left_s = runner.segment_left_s if self.started else None
         # Home Assistant reads a drop in a total_increasing sensor as a new meter: these
         # never go down within a workout (the summary's figures can differ from the
