@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[st
     return records
 
 
-def write(path: Path, records: list[object]) -> Path:
+def write(path: Path, records: Sequence[object]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
 
