@@ -274,6 +274,7 @@ async def test_pause_and_resume_ramp_the_belt_back_up(
         await pilot.press("r")
         await advance_until(pilot, clock, lambda: runner.state is RunState.RUNNING)
         assert not hold.display
+        await advance_until(pilot, clock, lambda: sim_of(app).belt.target_speed_kmh >= 3.0)
     speeds = [
         e["value"]
         for e in log_types(tmp_path / "session.jsonl")

@@ -108,7 +108,7 @@ async def test_the_end_screen_charts_the_session_and_exports_it(
     )
     async with app.run_test(size=(120, 35)) as pilot:
         await started(pilot, clock)
-        await advance_until(pilot, clock, lambda: isinstance(app.screen, EndScreen), limit_s=300)
+        await advance_until(pilot, clock, lambda: isinstance(app.screen, EndScreen), limit_s=600)
         await app.workers.wait_for_complete()
         await pilot.pause()
         end = app.screen

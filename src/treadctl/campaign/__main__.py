@@ -38,6 +38,11 @@ def report(results: Sequence[CaseResult], wall_s: float) -> str:
         f"{workout_h:.1f} h of workouts ({backward_h:.1f} h backward, "
         f"{sum(r.turns for r in results)} turns) in {wall_s:.0f} s",
         "  outcomes:   " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())),
+        "  stopped by: "
+        + ", ".join(
+            f"{k} {v}"
+            for k, v in Counter(r.detail for r in results if r.outcome == "stopped").most_common()
+        ),
         "  violations: " + (", ".join(f"{k} {v}" for k, v in sorted(rules.items())) or "none"),
         f"  faults:     {sum(faults.values())} ("
         + ", ".join(f"{k} {v}" for k, v in sorted(faults.items()))

@@ -25,6 +25,8 @@ class Holds:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.state = RunState.READY
+        self.count = 0
+        """How many holds there have been."""
         self.reason: str | None = None
         self.needs_confirm = False
         self._t0_s = 0.0
@@ -65,6 +67,7 @@ class Holds:
             if self._paused_since_s is None:
                 self._paused_since_s = self.clock.now()
             self.state = RunState.PAUSED
+            self.count += 1
         self.reason = reason
         self.needs_confirm = self.needs_confirm or needs_confirm
         return True

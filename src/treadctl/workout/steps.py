@@ -36,9 +36,6 @@ Mark = WorkoutEvent | Callable[[], WorkoutEvent | None]
 TURN_SLOWDOWN_LIMIT_S = 10.0
 #: How long to wait for a paused belt to report standstill before saying so.
 STANDSTILL_WAIT_S = 20.0
-#: A warning older than this (plus the warning time) is said again before the turn (after a
-#: hold between the warning and the turn, say).
-WARNING_FRESH_S = 20.0
 #: Before a turn on a paused belt, how long to let it settle at the slowest speed.
 FOLLOW_SETTLE_S = 5.0
 #: The step above the slowest speed the start uses to see that the belt follows.
@@ -66,14 +63,13 @@ class StepExecutor:
         self.r = runner
         self._warned_for: Step | None = None
         """The turn whose warning was given: every turn on a moving belt gets one."""
-        self._warned_at = 0.0
+        self._warned_holds = 0
 
     async def _ensure_warned(self, turn: Step) -> None:
-        """A turn not yet warned of (it only became possible after its warning was due)
-        is warned of now, with the full countdown, before the belt slows for it."""
-        fresh = (
-            self.r.clock.now() - self._warned_at <= self.r.limits.turn_warning_s + WARNING_FRESH_S
-        )
+        """A turn not yet warned of (it only became possible after its warning was due),
+        or warned of before a hold, is warned of now, with the full countdown, before the
+        belt slows for it."""
+        fresh = self._warned_holds == self.r.holds.count  # no hold since it was said
         if (self._warned_for is turn and fresh) or not self.r.gate.belt_running:
             return
         warn_s = self.r.limits.turn_warning_s
@@ -291,7 +287,7 @@ class StepExecutor:
         def warning() -> WorkoutEvent | None:
             if self._turn_skipped(turn):
                 return None
-            self._warned_for, self._warned_at = turn, self.r.clock.now()
+            self._warned_for, self._warned_holds = turn, self.r.holds.count
             return Turnaround(
                 "warning",
                 turn.facing,
@@ -366,9 +362,9 @@ class StepExecutor:
     async def _announce_turn(self, step: Step) -> None:
         assert step.to_facing is not None
         r = self.r
+        r.set_facing(step.to_facing, turning=True)  # what the screen shows with the prompt
         self._turn_event("turn_now", step, f"Turn around now to face {step.to_facing}.")
         r.emit(CueEvent(f"Turn around now: face {step.to_facing}, hands on the rails."))
-        r.set_facing(step.to_facing, turning=True)
 
     async def check_follows(self) -> None:
         """At the start, see that the belt goes where it is told: settled at its slowest
