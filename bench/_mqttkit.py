@@ -21,11 +21,11 @@ from treadctl.clock import Clock
 from treadctl.config import Settings
 from treadctl.ftms import uuids
 from treadctl.link.base import NotifyCallback
-from treadctl.link.loopback import LoopbackLink
-from treadctl.runtime import Treadmill, TreadmillFactory
 from treadctl.sim import SimConfig, SimTreadmill
+from treadctl.sim.loopback import LoopbackLink
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.plan import plan
+from treadctl.workout.ports import Treadmill, TreadmillFactory
 
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))

@@ -38,9 +38,9 @@ from typing import Any
 
 from _benchkit import machine_info, machine_lines, percentile, table
 from _blekit import ble_rig, private_system_bus
+from treadctl.bluetooth.link import BleakLink
 from treadctl.bluetooth.scan import find_device
 from treadctl.client import TreadmillClient
-from treadctl.link.bleak_link import BleakLink
 
 GOAL_P99_S = 1.0
 PERCENTILES = (50.0, 90.0, 99.0)

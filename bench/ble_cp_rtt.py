@@ -34,10 +34,10 @@ from typing import Any
 
 from _benchkit import fmt_us, machine_info, machine_lines, percentile, table
 from _blekit import ble_rig, private_system_bus
+from treadctl.bluetooth.link import BleakLink
 from treadctl.client import TreadmillClient
 from treadctl.ftms import uuids
 from treadctl.ftms.control_point import SetTargetSpeed, encode_request
-from treadctl.link.bleak_link import BleakLink
 
 GOAL_P99_S = 10e-3
 SPEEDS_KMH = (3.0, 3.5)

@@ -36,6 +36,7 @@ from typing import Any
 from _benchkit import fmt_us, machine_info, machine_lines, percentile, table
 from _blekit import ble_rig, private_system_bus
 from treadctl.bluetooth.heart_rate import bluetooth_strap
+from treadctl.bluetooth.link import BleakLink
 from treadctl.bluetooth.scan import hold_bluez, let_go_of_bluez
 from treadctl.bluez_fake import FakeDevice
 from treadctl.client import TreadmillClient
@@ -43,7 +44,6 @@ from treadctl.client.events import ClientEvent, LinkDown
 from treadctl.client.heart_rate import StrapConnected, StrapLost
 from treadctl.clock import Clock
 from treadctl.hrs import HeartRateReading
-from treadctl.link.bleak_link import BleakLink
 from treadctl.sim.heart_rate_strap import SimHeartRateStrap, StrapConfig
 
 GOAL_P99_DELTA_S = 1e-3

@@ -62,10 +62,11 @@ from treadctl.clock import Clock, MonotonicClock
 from treadctl.config import CONFIG_ENV, ENV_PREFIX, load_settings
 from treadctl.ftms import decode_request, uuids
 from treadctl.ftms.control_point import SetTargetInclination
-from treadctl.link.loopback import LoopbackLink
-from treadctl.runtime import Treadmill, WorkoutOptions, WorkoutResult, run_workout
+from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
 from treadctl.sim import SimConfig, SimTreadmill
+from treadctl.sim.loopback import LoopbackLink
 from treadctl.workout.events import Paused, Sample, SegmentEnded, SegmentStarted, WorkoutEvent
+from treadctl.workout.ports import Treadmill
 from treadctl.workout.runner import Runner
 from treadctl.workout.timeline import StepKind
 

@@ -30,8 +30,8 @@ from typing import Any
 from _benchkit import fmt_us, machine_info, machine_lines, percentile, table
 from treadctl.client import TreadmillClient
 from treadctl.clock import MonotonicClock
-from treadctl.link.loopback import LoopbackLink
 from treadctl.sim import SimConfig, SimTreadmill
+from treadctl.sim.loopback import LoopbackLink
 
 GOAL_P99_S = 1e-3
 SPEEDS_KMH = (3.0, 3.5)

@@ -48,8 +48,7 @@ from typing import Any
 from _benchkit import machine_info, machine_lines, table
 from treadctl.clock import Clock, MonotonicClock, VirtualClock
 from treadctl.config import CONFIG_ENV, ENV_PREFIX, load_settings
-from treadctl.runtime import Treadmill, WorkoutOptions, run_workout
-from treadctl.sinks.recorder import SessionRecorder
+from treadctl.runtime import WorkoutOptions, run_workout
 from treadctl.voice.engines import EspeakEngine
 from treadctl.voice.players import SilentPlayer
 from treadctl.voice.sink import VoiceConfig, VoiceSink
@@ -61,6 +60,7 @@ from treadctl.workout.events import (
     Turnaround,
     WorkoutEvent,
 )
+from treadctl.workout.ports import SessionLog, Treadmill
 from treadctl.workout.runner import Runner
 from treadctl.workout.trust import SETTLED_TOLERANCE_KMH
 
@@ -106,7 +106,7 @@ class TurnWatch:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    def attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionRecorder) -> None:
+    def attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionLog) -> None:
         self.clock = runner.clock
         self._task = asyncio.ensure_future(self._follow(treadmill))
 

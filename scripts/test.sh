@@ -8,6 +8,8 @@ TREADCTL_TEST_DEPS=1 source scripts/setup.sh
 echo "== ruff"
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
+echo "== import-linter (the layers of docs/architecture.md)"
+.venv/bin/lint-imports --no-cache
 echo "== mypy --strict"
 .venv/bin/mypy
 echo "== pytest"

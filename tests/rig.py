@@ -10,8 +10,8 @@ from typing import Any
 from treadctl.client import TreadmillClient
 from treadctl.client.events import ClientEvent
 from treadctl.clock import VirtualClock
-from treadctl.link.loopback import LoopbackLink
 from treadctl.sim import Quirk, SimConfig, SimTreadmill
+from treadctl.sim.loopback import LoopbackLink
 
 
 @dataclass

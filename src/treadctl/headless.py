@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from treadctl.formatting import clock_text, speed_text, summary_lines
 from treadctl.workout.events import (
     Command,
     Countdown,
@@ -22,7 +23,6 @@ from treadctl.workout.events import (
     Sample,
     SegmentEnded,
     SegmentStarted,
-    Summary,
     Turnaround,
     UserAction,
     WorkoutEvent,
@@ -30,50 +30,12 @@ from treadctl.workout.events import (
 )
 from treadctl.workout.runner import Runner
 
-KM_PER_MILE = 1.609344
 PROGRESS_EVERY_S = 15.0
 
 KEYS_HELP = (
     "keys (then Enter): Enter = confirm/turned, p = pause, r = resume, s = STOP, "
     "+/- = speed, u/d = incline. Ctrl-C stops the belt and exits."
 )
-
-
-def clock_text(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
-def speed_text(speed_kmh: float | None, units: str = "kmh") -> str:
-    if speed_kmh is None:
-        return "--"
-    if units == "mph":
-        return f"{speed_kmh / KM_PER_MILE:.1f} mph"
-    return f"{speed_kmh:.1f} km/h"
-
-
-def summary_lines(summary: Summary, units: str = "kmh") -> list[str]:
-    energy = f"{summary.energy_kcal:.0f} kcal" if summary.energy_kcal is not None else "--"
-    distance_km = summary.distance_m / 1000
-    back_km = summary.backward_distance_m / 1000
-    if units == "mph":
-        dist = f"{distance_km / KM_PER_MILE:.2f} mi"
-        back = f"{back_km / KM_PER_MILE:.2f} mi"
-    else:
-        dist = f"{distance_km:.2f} km"
-        back = f"{back_km:.2f} km"
-    state = "completed" if summary.completed else f"ended: {summary.reason}"
-    moving = clock_text(summary.workout_s)
-    return [
-        f"workout {state}",
-        f"  duration       {clock_text(summary.duration_s)} ({moving} moving)",
-        f"  distance       {dist}",
-        f"  backward       {clock_text(summary.backward_s)}, {back}",
-        f"  energy         {energy}",
-        f"  safety events  {summary.safety_events}",
-    ]
 
 
 class HeadlessPrinter:

@@ -14,18 +14,19 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from treadctl.client import SpeedUnit, TreadmillClient
 from treadctl.clock import Clock, MonotonicClock, VirtualClock
 from treadctl.config import Settings, set_device_value
-from treadctl.link.loopback import LoopbackLink
 from treadctl.sessions import new_session_path
 from treadctl.sim import Quirk, SimConfig, SimTreadmill
+from treadctl.sim.loopback import LoopbackLink
 from treadctl.sinks.recorder import SessionRecorder
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.events import Summary, WorkoutEvent
 from treadctl.workout.plan import plan, plan_limits
+from treadctl.workout.ports import Treadmill, TreadmillFactory, WorkoutSink
 from treadctl.workout.profile import Profile, flatten
 from treadctl.workout.runner import ReconnectPolicy, Runner, RunState
 from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
@@ -34,44 +35,6 @@ from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
 ClockSpeed = float | Literal["max"]
 log = logging.getLogger(__name__)
 UserActionAt = tuple[float, str, float | None]
-
-
-@dataclass
-class Treadmill:
-    """A connected treadmill as the runtime sees it, whatever is behind the client."""
-
-    client: TreadmillClient
-    kind: Literal["simulator", "bluetooth"]
-    name: str
-    address: str
-    sim: SimTreadmill | None = None
-    """The simulator, when it is one (tests and rehearsals reach the console through it)."""
-
-    @property
-    def device_id(self) -> str:
-        """A stable id for topics and file names: the address without separators."""
-        return "".join(c for c in self.address.lower() if c.isalnum()) or self.name
-
-
-#: Opens a treadmill on a clock; the runtime connects it and requests control.
-TreadmillFactory = Callable[[Clock], contextlib.AbstractAsyncContextManager[Treadmill]]
-
-
-class WorkoutSink(Protocol):
-    """Something that follows a workout besides the session log (MQTT, a display).
-
-    It is entered before the workout and left after it; ``attach`` hands it the runner
-    (for remote commands), the treadmill and the recorder (to log what it did). Its
-    ``__call__`` gets every event and must never block: the control path does not wait.
-    """
-
-    async def __aenter__(self) -> object: ...
-
-    async def __aexit__(self, *exc: object) -> bool | None: ...
-
-    def attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionRecorder) -> None: ...
-
-    def __call__(self, event: WorkoutEvent) -> None: ...
 
 
 @dataclass

@@ -16,8 +16,8 @@ from typing import Literal
 
 from treadctl.client.heart_rate import HeartRateStrap
 from treadctl.clock import Clock
-from treadctl.link.loopback import LoopbackLink
 from treadctl.sim.heart_rate_strap import HeartRateCurve, SimHeartRateStrap, StrapConfig
+from treadctl.sim.loopback import LoopbackLink
 
 
 @dataclass

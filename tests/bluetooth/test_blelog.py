@@ -17,13 +17,13 @@ import pytest
 
 from tests.bluetooth.conftest import Radio, until
 from treadctl.bluetooth.blelog import BleLogError, BlePlayer, PlaybackResult, read_ble_log
+from treadctl.bluetooth.link import BleakLink
 from treadctl.cli import main
 from treadctl.client import TreadmillClient, TreadmillState
 from treadctl.client.events import TargetSpeedChanged
 from treadctl.clock import VirtualClock
 from treadctl.ftms import uuids
 from treadctl.link.base import NotifyCallback
-from treadctl.link.bleak_link import BleakLink
 from treadctl.link.recording import RecordingLink
 from treadctl.sim import Quirk
 

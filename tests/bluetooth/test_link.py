@@ -23,6 +23,7 @@ from treadctl.bluetooth.errors import (
     ServiceMissing,
     describe_error,
 )
+from treadctl.bluetooth.link import BleakLink
 from treadctl.bluetooth.scan import find_device
 from treadctl.bluez_fake import FTMS_CHARACTERISTICS
 from treadctl.client import BeltStatus, TreadmillClient
@@ -38,7 +39,6 @@ from treadctl.link.base import (
     CharProperty,
     LinkLost,
 )
-from treadctl.link.bleak_link import BleakLink
 from treadctl.link.recording import RecordingLink
 from treadctl.sim import BeltState, Quirk
 

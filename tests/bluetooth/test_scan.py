@@ -17,12 +17,12 @@ from treadctl.bluetooth.errors import (
     NoAdapter,
     describe_error,
 )
+from treadctl.bluetooth.link import BleakLink
 from treadctl.bluetooth.scan import FoundDevice, find_device, release_bluez_connection, scan
 from treadctl.bluez_fake import PrivateBusError
 from treadctl.bluez_fake.bus import MARKER_NAME, is_private_address
 from treadctl.bluez_fake.fake import FakeBlueZ
 from treadctl.ftms import uuids
-from treadctl.link.bleak_link import BleakLink
 
 LISTEN_S = 0.3
 HEART_RATE_SERVICE = uuids.sig_uuid(0x180D)

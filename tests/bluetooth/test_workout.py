@@ -26,7 +26,7 @@ from treadctl.ftms.control_point import (
     StartOrResume,
     StopOrPause,
 )
-from treadctl.runtime import Treadmill, WorkoutOptions, WorkoutResult, run_workout
+from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
 from treadctl.sim import KMH_PER_MPH, BeltState, Quirk
 from treadctl.workout.events import (
     Paused,
@@ -35,6 +35,7 @@ from treadctl.workout.events import (
     Turnaround,
     WorkoutEvent,
 )
+from treadctl.workout.ports import Treadmill
 from treadctl.workout.runner import Runner, RunState
 from treadctl.workout.timeline import PlanLimits
 

@@ -25,7 +25,6 @@ from treadctl.client.heart_rate import (
 from treadctl.clock import VirtualClock
 from treadctl.hrs import HeartRateReading
 from treadctl.hrs import uuids as hrs_uuids
-from treadctl.link.loopback import LoopbackLink
 from treadctl.sim import SimTreadmill
 from treadctl.sim.heart_rate_strap import (
     HeartRateCurve,
@@ -34,6 +33,7 @@ from treadctl.sim.heart_rate_strap import (
     StrapQuirk,
     curve_through,
 )
+from treadctl.sim.loopback import LoopbackLink
 from treadctl.strap import simulated_strap
 
 HRM = hrs_uuids.HEART_RATE_MEASUREMENT

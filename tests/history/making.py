@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from treadctl.config import Settings
-from treadctl.runtime import Treadmill, WorkoutOptions, run_workout
+from treadctl.runtime import WorkoutOptions, run_workout
 from treadctl.sim import Quirk
+from treadctl.workout.ports import Treadmill
 from treadctl.workout.runner import Runner
 
 UserActions = Sequence[tuple[float, str, float | None]]

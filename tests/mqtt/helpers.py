@@ -15,8 +15,9 @@ import aiomqtt
 
 from tests.mqtt.brokers import Broker
 from treadctl.config import Settings
-from treadctl.runtime import Treadmill, WorkoutOptions, WorkoutResult, run_workout
+from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
 from treadctl.sinks.mqtt import MqttSettings, MqttSink, parse_mqtt_url
+from treadctl.workout.ports import Treadmill
 from treadctl.workout.runner import Runner
 
 #: Real seconds a test waits for something that should come at once (catches hangs only).

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from treadctl.commands.run import RISK_TEXT
 from treadctl.config import Settings, load_settings
 from treadctl.sim import Quirk
 from treadctl.tui.choices import list_profile_choices, profile_choice, simulator_choice
@@ -99,14 +100,11 @@ def test_risk_text_is_reflowed_and_names_the_tui_keys() -> None:
     assert blocks[5][1].startswith("Check with a doctor")
 
 
-def test_risk_blocks_of_other_text() -> None:
-    text = "Intro line\ncontinued.\n  - one\n    still one\n  - two\nOutro."
-    assert risk_blocks(text) == [
-        ("p", "Intro line continued."),
-        ("-", "one still one"),
-        ("-", "two"),
-        ("p", "Outro."),
-    ]
+def test_the_command_line_and_the_tui_say_the_same_risks() -> None:
+    text = RISK_TEXT.replace("\n", " ")
+    for kind, body in risk_blocks():
+        words = body.replace("space or escape", "s then Enter, or Ctrl-C").split()
+        assert " ".join(words) in " ".join(text.split()), (kind, body)
 
 
 def test_alert_titles() -> None:

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import ClassVar
 
 from treadctl.clock import Clock
-from treadctl.runtime import Treadmill
-from treadctl.sinks.recorder import SessionRecorder
 from treadctl.voice.engines import SpeechEngine, SpeechError
 from treadctl.voice.players import Player
 from treadctl.voice.utterance import Earcon
 from treadctl.voice.wavs import Clip, WavFormat, write_wav
 from treadctl.voice.words import word_count
 from treadctl.workout.events import WorkoutEvent
+from treadctl.workout.ports import SessionLog, Treadmill
 from treadctl.workout.runner import Runner
 
 
@@ -107,7 +106,7 @@ class BeltWatch:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    def attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionRecorder) -> None:
+    def attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionLog) -> None:
         self.clock = runner.clock
         self._task = asyncio.ensure_future(self._follow(treadmill))
 

@@ -21,9 +21,8 @@ from tests.voice.parts import Played, RecordingPlayer, ToneEngine
 from treadctl.client import TreadmillClient
 from treadctl.clock import VirtualClock
 from treadctl.config import load_settings
-from treadctl.link.loopback import LoopbackLink
-from treadctl.runtime import Treadmill
 from treadctl.sim import SimConfig, SimTreadmill
+from treadctl.sim.loopback import LoopbackLink
 from treadctl.sinks.recorder import SessionRecorder
 from treadctl.voice.engines import SpeechEngine, VoiceParams
 from treadctl.voice.narrator import FRESH_COUNTDOWN_S, turn_warning_text
@@ -44,6 +43,7 @@ from treadctl.workout.events import (
     WorkoutEvent,
 )
 from treadctl.workout.plan import plan
+from treadctl.workout.ports import Treadmill
 from treadctl.workout.runner import Runner
 
 PROFILE = """\

@@ -8,10 +8,11 @@ from pathlib import Path
 from tests.mqtt.brokers import Broker
 from tests.mqtt.helpers import mqtt_for, quick_settings, run_with, subscribed, write_profile
 from tests.watch.helpers import fleet_of, following
-from treadctl.link.loopback import LoopbackLink
-from treadctl.runtime import Treadmill, WorkoutOptions, run_workout
+from treadctl.runtime import WorkoutOptions, run_workout
+from treadctl.sim.loopback import LoopbackLink
 from treadctl.sinks.mqtt import MqttSink
 from treadctl.watch.status import TreadmillStatus, parse_state
+from treadctl.workout.ports import Treadmill
 from treadctl.workout.runner import Runner
 
 ROOT = "treadctl/treadctl-sim"

@@ -1,7 +1,7 @@
 """A real treadmill for a workout: ``--device ADDRESS|NAME``, settings, and the factory.
 
 :func:`bluetooth_treadmill` is a :data:`~treadctl.runtime.TreadmillFactory`: it finds
-the treadmill, wraps its :class:`~treadctl.link.bleak_link.BleakLink` in a
+the treadmill, wraps its :class:`~treadctl.bluetooth.link.BleakLink` in a
 :class:`~treadctl.link.recording.RecordingLink` when ``--ble-log`` asks for one, and
 hands the runtime a client set up with the device's settings (speed unit, Start that
 toggles). The runtime connects it and requests control; after a link loss the runner
@@ -19,19 +19,17 @@ import contextlib
 import functools
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from treadctl.bluetooth.link import CONNECT_ATTEMPTS, BleakLink
 from treadctl.bluetooth.scan import FIND_TIMEOUT_S, find_device, hold_bluez, let_go_of_bluez
 from treadctl.client import SpeedUnit, TreadmillClient
 from treadctl.clock import Clock
 from treadctl.config import DeviceSettings, Settings
 from treadctl.ftms import uuids
 from treadctl.link.base import CharProperty, GattLink
-from treadctl.link.bleak_link import CONNECT_ATTEMPTS, BleakLink
 from treadctl.link.recording import RecordingLink
-
-if TYPE_CHECKING:
-    from treadctl.runtime import Treadmill, TreadmillFactory
+from treadctl.workout.ports import Treadmill, TreadmillFactory
 
 NO_DEVICE_HINT = (
     "no treadmill chosen: give --device ADDRESS|NAME (find it with `treadctl scan`), set "
@@ -91,7 +89,6 @@ async def bluetooth_treadmill(
     Raises:
         DeviceNotFound, BluetoothUnavailable: before anything connects.
     """
-    from treadctl.runtime import Treadmill  # noqa: PLC0415 (keeps the runtime free to import us)
 
     found = await find_device(target, timeout_s=find_timeout_s)
     table = devices or {}

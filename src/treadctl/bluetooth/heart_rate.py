@@ -15,11 +15,11 @@ import functools
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from treadctl.bluetooth.link import CONNECT_ATTEMPTS, BleakLink
 from treadctl.bluetooth.scan import FIND_TIMEOUT_S, hold_bluez, let_go_of_bluez
 from treadctl.client.heart_rate import HeartRateStrap
 from treadctl.clock import Clock
 from treadctl.config import Settings
-from treadctl.link.bleak_link import CONNECT_ATTEMPTS, BleakLink
 
 if TYPE_CHECKING:
     from treadctl.strap import Strap, StrapFactory

@@ -17,7 +17,7 @@ from typing import TextIO
 from treadctl.bluetooth.blelog import BleLogError, BlePlayer, PlaybackResult, PlayStep, read_ble_log
 from treadctl.client import SpeedUnit
 from treadctl.clock import Clock, MonotonicClock, VirtualClock
-from treadctl.headless import speed_text
+from treadctl.formatting import speed_text
 
 EXIT_OK, EXIT_USAGE = 0, 2
 

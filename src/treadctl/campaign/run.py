@@ -27,11 +27,12 @@ from treadctl.client import TreadmillClient
 from treadctl.clock import Clock, VirtualClock
 from treadctl.config import Settings
 from treadctl.ftms import TreadmillData, encode_treadmill_data, uuids
-from treadctl.link.loopback import LoopbackLink
-from treadctl.runtime import Treadmill, WorkoutOptions, run_workout
+from treadctl.runtime import WorkoutOptions, run_workout
 from treadctl.sim import Quirk, SimTreadmill
+from treadctl.sim.loopback import LoopbackLink
 from treadctl.sim.treadmill import SimConnection
 from treadctl.workout.events import SafetyAlert, Turnaround, WorkoutEvent
+from treadctl.workout.ports import Treadmill
 from treadctl.workout.profile import ProfileError
 from treadctl.workout.runner import Runner, RunState
 

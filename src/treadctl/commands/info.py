@@ -27,7 +27,7 @@ from treadctl.commands.common import (
     fail,
     load_cli_settings,
 )
-from treadctl.headless import speed_text
+from treadctl.formatting import speed_text
 from treadctl.link.base import LinkError
 
 

@@ -19,7 +19,8 @@ from treadctl.commands.common import (
     fail,
     load_cli_settings,
 )
-from treadctl.headless import HeadlessPrinter, summary_lines
+from treadctl.formatting import summary_lines
+from treadctl.headless import HeadlessPrinter
 from treadctl.replay_inputs import replay_inputs
 from treadctl.runtime import ClockSpeed, WorkoutOptions, WorkoutResult, run_workout
 from treadctl.sessions import SessionFileError, read_session

@@ -34,23 +34,18 @@ from treadctl.commands.common import (
 from treadctl.config import ConfigError, Settings, acknowledge_risks
 from treadctl.headless import KEYS_HELP, HeadlessPrinter, key_handler
 from treadctl.link.base import LinkError
-from treadctl.runtime import Treadmill, TreadmillFactory, WorkoutOptions, run_workout
+from treadctl.runtime import WorkoutOptions, run_workout
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
 from treadctl.sinks.mqtt.settings import MqttConfigError
 from treadctl.voice.cli import add_voice_arguments, voice_sinks_from_args
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.plan import plan
+from treadctl.workout.ports import Treadmill, TreadmillFactory
 from treadctl.workout.profile import ProfileError
+from treadctl.workout.risks import RISKS
 from treadctl.workout.runner import Runner
 
-RISK_TEXT = """\
-Walking backward on a treadmill means facing away from the console on a belt that keeps
-running. People trip. Before the first backward workout:
-  - clip the safety key to your clothes;
-  - keep your hands on the rails for the turns, and whenever you feel unsure;
-  - start slowly (about 0.8 km/h), with short bouts;
-  - know the stop key (space in the TUI, s or Ctrl-C here) and the console stop.
-Check with a doctor or physiotherapist first if you have balance, heart or joint problems."""
+RISK_TEXT = RISKS.lines(stop_keys="s then Enter, or Ctrl-C")
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:

@@ -1,6 +1,6 @@
 """The seam between the treadmill client and a GATT server.
 
-:class:`GattLink` is all the client needs; :mod:`treadctl.link.loopback` connects it to
+:class:`GattLink` is all the client needs; :mod:`treadctl.sim.loopback` connects it to
 the simulator in process, and a bleak implementation connects it to a real treadmill.
 """
 

@@ -33,11 +33,12 @@ from treadctl.tui.screens import (
     StartScreen,
     WorkoutScreen,
 )
-from treadctl.tui.screens.risks import BEGINNER_PROFILE, RiskAnswer
+from treadctl.tui.screens.risks import RiskAnswer
 from treadctl.tui.screens.start import Scanner
 from treadctl.tui.session import WorkoutSession
 from treadctl.tui.widgets import AlertBanner, VoiceStatus
 from treadctl.voice.sink import VoiceConfig, VoiceSink
+from treadctl.workout.risks import BEGINNER_PROFILE
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 

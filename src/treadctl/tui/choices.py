@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from treadctl.config import Settings
-from treadctl.runtime import TreadmillFactory
 from treadctl.sessions import data_dir
 from treadctl.sim import Quirk
 from treadctl.workout.builtin import list_builtin, load_profile
 from treadctl.workout.plan import plan
+from treadctl.workout.ports import TreadmillFactory
 from treadctl.workout.profile import Profile, ProfileError, ProfileSummary, summarize
 from treadctl.workout.timeline import StepKind, Timeline
 

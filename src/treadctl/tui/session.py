@@ -15,8 +15,9 @@ from pathlib import Path
 
 from treadctl.client import errors as client_errors
 from treadctl.link.base import LinkError
-from treadctl.runtime import Treadmill, WorkoutOptions, WorkoutResult, run_workout
+from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
 from treadctl.workout.events import WorkoutEvent
+from treadctl.workout.ports import Treadmill
 from treadctl.workout.profile import ProfileError
 from treadctl.workout.runner import RisksNotAcknowledged, Runner, RunState
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from treadctl.headless import KM_PER_MILE, clock_text
+from treadctl.formatting import clock_text
+from treadctl.units import KMH_PER_MPH
 from treadctl.workout.profile import Direction
 from treadctl.workout.runner import Runner, RunState
 from treadctl.workout.timeline import Step, StepKind, Timeline
@@ -27,7 +28,7 @@ def speed_value(speed_kmh: float | None, units: Units = "kmh") -> str:
     """A speed as digits for a big number: ``2.5``; ``--`` when unknown."""
     if speed_kmh is None:
         return "-.-"
-    value = speed_kmh / KM_PER_MILE if units == "mph" else speed_kmh
+    value = speed_kmh / KMH_PER_MPH if units == "mph" else speed_kmh
     return f"{value:.1f}"
 
 
@@ -43,7 +44,7 @@ def distance_value(distance_m: float | None, units: Units = "kmh") -> str:
     if distance_m is None:
         return "-.--"
     km = distance_m / 1000
-    value = km / KM_PER_MILE if units == "mph" else km
+    value = km / KMH_PER_MPH if units == "mph" else km
     return f"{value:.2f}"
 
 

@@ -22,8 +22,6 @@ from typing import Any, Literal
 
 from treadctl.clock import Clock, VirtualClock
 from treadctl.config import VOICE_KINDS, DisplayUnits, Settings, VoiceKind
-from treadctl.runtime import Treadmill
-from treadctl.sinks.recorder import SessionRecorder
 from treadctl.voice.engines import (
     SpeechEngine,
     SpeechError,
@@ -39,6 +37,7 @@ from treadctl.voice.render import Renderer
 from treadctl.voice.utterance import Utterance
 from treadctl.voice.wavs import Clip, WavError
 from treadctl.workout.events import Finished, WorkoutEvent
+from treadctl.workout.ports import SessionLog, Treadmill
 from treadctl.workout.runner import Runner
 
 log = logging.getLogger(__name__)
@@ -150,7 +149,7 @@ class VoiceSink:
         self._writer: CueWriter | None = None
         self._clock: Clock | None = None
         self._runner: Runner | None = None
-        self._recorder: SessionRecorder | None = None
+        self._recorder: SessionLog | None = None
         self._inline = False
         self._speaker: asyncio.Task[None] | None = None
         self._prerender: asyncio.Task[None] | None = None
@@ -251,14 +250,14 @@ class VoiceSink:
             return f"voice: {engine}, {where}"
         return f"voice: {engine} through {self._audible.name} (--no-voice turns it off)"
 
-    def attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionRecorder) -> None:
+    def attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionLog) -> None:
         try:
             self._attach(runner, recorder)
         except Exception:  # the voice must never keep a workout from running
             log.exception("the voice could not start")
             self._closed = True
 
-    def _attach(self, runner: Runner, recorder: SessionRecorder) -> None:
+    def _attach(self, runner: Runner, recorder: SessionLog) -> None:
         clock = runner.clock
         self._clock, self._runner, self._recorder = clock, runner, recorder
         self._inline = isinstance(clock, VirtualClock)

@@ -12,8 +12,8 @@ import math
 import re
 
 from treadctl.config import DisplayUnits
+from treadctl.units import KMH_PER_MPH
 
-KM_PER_MILE = 1.609344
 FEET_PER_METRE = 3.28084
 
 _ONES = (
@@ -85,14 +85,14 @@ def _plural(value_words: str, singular: str, plural: str) -> str:
 def speed_words(speed_kmh: float, units: DisplayUnits) -> str:
     """A belt speed in the user's unit: "one point five kilometres an hour"."""
     if units == "mph":
-        return _plural(number_words(speed_kmh / KM_PER_MILE), "mile an hour", "miles an hour")
+        return _plural(number_words(speed_kmh / KMH_PER_MPH), "mile an hour", "miles an hour")
     return _plural(number_words(speed_kmh), "kilometre an hour", "kilometres an hour")
 
 
 def distance_words(distance_m: float, units: DisplayUnits) -> str:
     """ "one point two kilometres", "five hundred and twenty metres", "zero point three miles"."""
     if units == "mph":
-        miles = distance_m / 1000 / KM_PER_MILE
+        miles = distance_m / 1000 / KMH_PER_MPH
         if miles >= 0.1:
             return _plural(number_words(miles), "mile", "miles")
         feet = round(distance_m * FEET_PER_METRE / 10) * 10

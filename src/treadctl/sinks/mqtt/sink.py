@@ -15,15 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 import treadctl
-from treadctl.runtime import Treadmill
 from treadctl.sinks.mqtt.commands import Decision, decide
 from treadctl.sinks.mqtt.discovery import DeviceInfo, discovery_messages
 from treadctl.sinks.mqtt.publisher import Publisher, PublisherStats, StatusKind
 from treadctl.sinks.mqtt.settings import MqttSettings, safe_id
 from treadctl.sinks.mqtt.state import STATE_EVENTS, StateTracker, event_payload
 from treadctl.sinks.mqtt.topics import Topics
-from treadctl.sinks.recorder import SessionRecorder
 from treadctl.workout.events import WorkoutEvent
+from treadctl.workout.ports import SessionLog, Treadmill
 from treadctl.workout.runner import Runner
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ class MqttSink:
         self.notify = notify
         self.runner: Runner | None = None
         self.treadmill: Treadmill | None = None
-        self.recorder: SessionRecorder | None = None
+        self.recorder: SessionLog | None = None
         self.tracker: StateTracker | None = None
         self.publisher: Publisher | None = None
         self.decisions: list[Decision] = []
@@ -75,14 +74,14 @@ class MqttSink:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    def attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionRecorder) -> None:
+    def attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionLog) -> None:
         try:
             self._attach(runner, treadmill, recorder)
         except Exception:  # MQTT must never keep a workout from running
             log.exception("MQTT publishing could not start")
             self.tracker = self.publisher = None
 
-    def _attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionRecorder) -> None:
+    def _attach(self, runner: Runner, treadmill: Treadmill, recorder: SessionLog) -> None:
         self.runner = runner
         self.treadmill = treadmill
         self.recorder = recorder

@@ -12,42 +12,25 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Static
 
-from treadctl.commands.run import RISK_TEXT
 from treadctl.tui.screens.dialog import Dialog
+from treadctl.workout.risks import BEGINNER_PROFILE, RISKS
 
 RiskAnswer = Literal["accept", "first-steps"] | None
 
-#: The profile the dialog suggests for a first backward workout.
-BEGINNER_PROFILE = "first-steps"
+
+def risk_blocks() -> list[tuple[str, str]]:
+    """The risk statement as ``("p"|"-", text)`` blocks, with the TUI's stop keys."""
+    blocks = [("p", RISKS.intro)]
+    blocks += [("-", step.format(stop_keys="space or escape")) for step in RISKS.steps]
+    blocks.append(("p", RISKS.closing))
+    return blocks
 
 
-def risk_blocks(text: str = RISK_TEXT) -> list[tuple[str, str]]:
-    """The command line's risk text as ``("p"|"-", text)`` blocks, its line breaks undone.
-
-    A line starting ``-`` opens a bullet; an indented line continues the one before; an
-    unindented line after a bullet opens a paragraph. The keys are made the TUI's.
-    """
-    blocks: list[tuple[str, str]] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("- "):
-            blocks.append(("-", stripped[2:]))
-        elif blocks and (line.startswith(" ") or blocks[-1][0] == "p"):
-            kind, before = blocks[-1]
-            blocks[-1] = (kind, f"{before} {stripped}")
-        else:
-            blocks.append(("p", stripped))
-    tui_keys = "space in the TUI, s or Ctrl-C here"
-    return [(kind, body.replace(tui_keys, "space or escape")) for kind, body in blocks]
-
-
-def risk_renderable(text: str = RISK_TEXT) -> Group:
+def risk_renderable() -> Group:
     """Paragraphs, and bullets with a hanging indent."""
     parts: list[RenderableType] = []
     bullets: Table | None = None
-    for kind, body in risk_blocks(text):
+    for kind, body in risk_blocks():
         if kind == "-":
             if bullets is None:
                 bullets = Table.grid(padding=(0, 1))

@@ -17,7 +17,7 @@ from textual.widgets import Button, Footer, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from treadctl.config import Settings
-from treadctl.headless import clock_text
+from treadctl.formatting import clock_text
 from treadctl.link.base import LinkError
 from treadctl.tui.choices import (
     ProfileChoice,

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from treadctl.client import TreadmillClient
-from treadctl.headless import clock_text
+from treadctl.formatting import clock_text
 from treadctl.tui.screens.help import HelpScreen
 from treadctl.tui.session import WorkoutSession
 from treadctl.tui.view import (

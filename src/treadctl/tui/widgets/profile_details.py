@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from treadctl.headless import clock_text
+from treadctl.formatting import clock_text
 from treadctl.tui.choices import ProfileChoice
 from treadctl.tui.view import Units, facing_word, speed_label
 from treadctl.workout.timeline import StepKind

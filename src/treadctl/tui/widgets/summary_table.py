@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from textual.widgets import Static
 
-from treadctl.headless import clock_text
+from treadctl.formatting import clock_text
 from treadctl.tui.view import Units, distance_unit, distance_value
 from treadctl.workout.events import Summary
 

@@ -11,7 +11,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from treadctl.headless import clock_text
+from treadctl.formatting import clock_text
 from treadctl.workout.timeline import Step, StepKind, Timeline
 
 FORWARD = Style(color="#1e88e5")

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from treadctl.headless import clock_text
+from treadctl.formatting import clock_text
 from treadctl.tui.view import Units, facing_word, speed_label
 from treadctl.workout.timeline import StepKind, Timeline
 
