@@ -68,7 +68,7 @@ from treadctl.sim.loopback import LoopbackLink
 from treadctl.workout.events import Paused, Sample, SegmentEnded, SegmentStarted, WorkoutEvent
 from treadctl.workout.ports import Treadmill
 from treadctl.workout.runner import Runner
-from treadctl.workout.timeline import StepKind
+from treadctl.workout.timeline import SegmentStep, StepKind
 
 GOAL_P99_S = 5e-3
 SPEED_KMH = 3.0
@@ -223,7 +223,7 @@ def analyse(recorder: Recorder, result: WorkoutResult) -> tuple[list[Boundary], 
     t0 = recorder.runner.holds.t0_s
     steps = result.timeline.steps
     # Segment index -> timeline step, and step index -> the segment's run_for start.
-    step_of = {s.segment.index: (i, s) for i, s in enumerate(steps) if s.segment is not None}
+    step_of = {s.segment.index: (i, s) for i, s in enumerate(steps) if isinstance(s, SegmentStep)}
     run_for_of: dict[int, tuple[float, float]] = {}
     for step_index, at_s, duration_s in recorder.run_for_starts:
         if steps[step_index].kind is StepKind.SEGMENT and step_index not in run_for_of:
@@ -255,7 +255,7 @@ def analyse(recorder: Recorder, result: WorkoutResult) -> tuple[list[Boundary], 
             continue  # the first segment follows the start and the ramp: not a boundary
         prev_step_index = step_index - 1
         prev = steps[prev_step_index]
-        assert prev.segment is not None
+        assert isinstance(prev, SegmentStep)
         if (
             prev.segment.index not in ended
             or prev_step_index not in run_for_of

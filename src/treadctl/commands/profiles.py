@@ -30,7 +30,7 @@ from treadctl.workout.profile import (
     format_number,
     summarize,
 )
-from treadctl.workout.timeline import StepKind, Timeline, compile_timeline
+from treadctl.workout.timeline import RampStep, StepKind, Timeline, TurnStep, compile_timeline
 
 _WRAP = 88
 
@@ -177,13 +177,13 @@ def step_rows(timeline: Timeline, units: DisplayUnits) -> list[list[str]]:
     """One row per compiled step: start, duration, step, facing, speed, incline, what."""
     rows = []
     for step in timeline.steps:
-        if step.kind is StepKind.RAMP:
+        if isinstance(step, RampStep):
             speed = (
                 f"{format_speed(step.from_speed_kmh, units)}->{format_speed(step.speed_kmh, units)}"
             )
         else:
             speed = format_speed(step.speed_kmh, units)
-        facing = step.facing if step.to_facing is None else f"{step.facing}->{step.to_facing}"
+        facing = f"{step.facing}->{step.to_facing}" if isinstance(step, TurnStep) else step.facing
         rows.append(
             [
                 format_duration(round(step.start_s)) if step.start_s >= 1 else "0s",

@@ -13,7 +13,7 @@ from treadctl.formatting import clock_text
 from treadctl.units import KMH_PER_MPH
 from treadctl.workout.profile import Direction
 from treadctl.workout.runner import Runner, RunState
-from treadctl.workout.timeline import Step, StepKind, Timeline
+from treadctl.workout.timeline import FinishStep, SegmentStep, Step, StepKind, Timeline, TurnStep
 
 Units = Literal["kmh", "mph"]
 
@@ -101,13 +101,13 @@ def following(
     """
     t = after_s
     for step in timeline.steps[index + 1 :]:
-        match step.kind:
-            case StepKind.TURN:
-                to = facing_word(step.to_facing or step.facing)
+        match step:
+            case TurnStep():
+                to = facing_word(step.to_facing)
                 return NextUp("turn", f"TURN AROUND to face {to}", t)
-            case StepKind.SEGMENT:
+            case SegmentStep():
                 return NextUp("segment", _describe_segment(step, units), t)
-            case StepKind.FINISH:
+            case FinishStep():
                 return NextUp("finish", "the end: the belt stops", t)
             case _:
                 if t is not None:
@@ -134,15 +134,12 @@ def next_up(runner: Runner, units: Units = "kmh", *, turn_waiting: bool = False)
         return NextUp("confirm", "Turned around? Press Enter to confirm")
     step = runner.current_step
     left = runner.segment_left_s
-    if step.kind is StepKind.SEGMENT and left is not None:
-        if step.segment is not None:
-            done = step.duration_s - left
-            for cue in step.segment.cues:
-                if cue.at_s > done + 0.5:
-                    return NextUp("cue", f'"{cue.text}"', cue.at_s - done)
+    if isinstance(step, SegmentStep) and left is not None:
+        done = step.duration_s - left
+        for cue in step.segment.cues:
+            if cue.at_s > done + 0.5:
+                return NextUp("cue", f'"{cue.text}"', cue.at_s - done)
         return following(runner.timeline, runner.step_index, left, units)
-    if step.kind is StepKind.TURN:
-        return following(runner.timeline, runner.step_index, None, units)
     return following(runner.timeline, runner.step_index, None, units)
 
 

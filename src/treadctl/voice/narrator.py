@@ -38,7 +38,7 @@ from treadctl.workout.events import (
 )
 from treadctl.workout.profile import Direction
 from treadctl.workout.steps import BACKWARD_COACHING
-from treadctl.workout.timeline import StepKind, Timeline
+from treadctl.workout.timeline import SegmentStep, Timeline, TurnStep
 
 #: How long each kind of utterance stays worth saying after its event (clock seconds).
 #: A countdown number is only worth saying before the next one is due.
@@ -342,7 +342,7 @@ class Narrator:
         later: list[tuple[Earcon | None, str]] = []
         steps = timeline.steps
         for index, step in enumerate(steps):
-            if step.kind is StepKind.SEGMENT:
+            if isinstance(step, SegmentStep):
                 turn_after = timeline.next_turn_after(index)
                 if turn_after is not None:
                     seconds = turn_warning_seconds(self.turn_warning_s, step.duration_s)
@@ -360,9 +360,8 @@ class Narrator:
                         ),
                     )
                 )
-                if step.segment is not None:
-                    later += [(None, speakable(c.text, self.units)) for c in step.segment.cues]
-            elif step.kind is StepKind.TURN and step.to_facing is not None:
+                later += [(None, speakable(c.text, self.units)) for c in step.segment.cues]
+            elif isinstance(step, TurnStep):
                 turn.append((Earcon.TURN_NOW, turn_now_text(step.to_facing)))
                 if step.confirm:
                     turn.append((None, CONFIRM_TEXT))

@@ -65,7 +65,15 @@ from treadctl.workout.monitors import (
 from treadctl.workout.profile import Direction
 from treadctl.workout.reconnect import Reconnector, ReconnectPolicy
 from treadctl.workout.steps import Mark, StepExecutor, WorkoutAborted
-from treadctl.workout.timeline import Step, StepKind, Timeline
+from treadctl.workout.timeline import (
+    RampStep,
+    SegmentStep,
+    StartStep,
+    Step,
+    StepKind,
+    Timeline,
+    TurnStep,
+)
 from treadctl.workout.totals import RunningTotals
 from treadctl.workout.totals import Step as TotalStep
 from treadctl.workout.trust import SpeedTrust, Verdict
@@ -405,15 +413,15 @@ class Runner:
         if self.facing == "backward" and self.gate.backward_off:
             return 0.0  # never restart a disobeying belt with the person backward
         slow = self.gate.grid.minimum_kmh
-        match step.kind:
-            case StepKind.SEGMENT:
+        match step:
+            case SegmentStep():
                 return step.speed_kmh + self.offset_kmh
-            case StepKind.RAMP:
+            case RampStep():
                 low = min(step.from_speed_kmh, step.speed_kmh)
                 return low if low > 0 else (slow if step.speed_kmh > 0 else 0.0)
-            case StepKind.TURN:
+            case TurnStep():
                 return self.gate.turn_speed_kmh()
-            case StepKind.START:
+            case StartStep():
                 return slow
             case _:
                 return 0.0
@@ -483,9 +491,8 @@ class Runner:
             self.sample_if_due()
         self._hold_end_ws = None
 
-    async def wait_for_turn_confirm(self, step: Step) -> None:
+    async def wait_for_turn_confirm(self, step: TurnStep) -> None:
         self._confirmed.clear()
-        assert step.to_facing is not None
         self.emit(
             Turnaround(
                 "waiting_for_confirm",

@@ -24,7 +24,14 @@ from treadctl.workout.events import (
 from treadctl.workout.gate import Refusal
 from treadctl.workout.holds import RunState
 from treadctl.workout.profile import Direction
-from treadctl.workout.timeline import Step, StepKind
+from treadctl.workout.timeline import (
+    FinishStep,
+    RampStep,
+    SegmentStep,
+    StartStep,
+    Step,
+    TurnStep,
+)
 
 if TYPE_CHECKING:
     from treadctl.workout.runner import Runner
@@ -61,11 +68,11 @@ class StepExecutor:
 
     def __init__(self, runner: Runner) -> None:
         self.r = runner
-        self._warned_for: Step | None = None
+        self._warned_for: TurnStep | None = None
         """The turn whose warning was given: every turn on a moving belt gets one."""
         self._warned_holds = 0
 
-    async def _ensure_warned(self, turn: Step) -> None:
+    async def _ensure_warned(self, turn: TurnStep) -> None:
         """A turn not yet warned of (it only became possible after its warning was due),
         or warned of before a hold, is warned of now, with the full countdown, before the
         belt slows for it."""
@@ -83,16 +90,16 @@ class StepExecutor:
             self.r.step_index = index
             if self._skipped(index):
                 continue
-            match step.kind:
-                case StepKind.START:
+            match step:
+                case StartStep():
                     await self._start(index, step)
-                case StepKind.RAMP:
+                case RampStep():
                     await self._ramp_step(index, step)
-                case StepKind.SEGMENT:
+                case SegmentStep():
                     await self._segment(index, step)
-                case StepKind.TURN:
+                case TurnStep():
                     await self._turn(step)
-                case StepKind.FINISH:
+                case FinishStep():
                     await self.r.finish_belt()
 
     def _skipped(self, index: int) -> bool:
@@ -101,16 +108,16 @@ class StepExecutor:
         steps = self.r.timeline.steps
         step = steps[index]
         facing = self.r.facing
-        match step.kind:
-            case StepKind.TURN:
+        match step:
+            case TurnStep():
                 return step.to_facing == facing or (
                     step.to_facing == "backward" and self.r.backward_not_ready(ahead=True)
                 )
-            case StepKind.SEGMENT:
+            case SegmentStep():
                 return step.facing != facing
-            case StepKind.RAMP:
+            case RampStep():
                 after = next(
-                    (i for i in range(index + 1, len(steps)) if steps[i].kind is not StepKind.RAMP),
+                    (i for i in range(index + 1, len(steps)) if not isinstance(steps[i], RampStep)),
                     None,
                 )
                 return after is not None and self._skipped(after)
@@ -119,7 +126,7 @@ class StepExecutor:
 
     # -- steps --------------------------------------------------------------------------
 
-    async def _start(self, index: int, step: Step) -> None:
+    async def _start(self, index: int, step: StartStep) -> None:
         lead_in = " Face forward until the first turn." if step.duration_s > 0 else ""
         self.r.emit(
             CueEvent(
@@ -131,18 +138,18 @@ class StepExecutor:
         if step.duration_s > 0:
             await self.r.run_for(step.duration_s, self._turn_marks(index, step))
 
-    async def _ramp_step(self, index: int, step: Step) -> None:
+    async def _ramp_step(self, index: int, step: RampStep) -> None:
         steps = self.r.timeline.steps
         nxt = steps[index + 1] if index + 1 < len(steps) else None
         prev = steps[index - 1] if index > 0 else None
-        if nxt is not None and nxt.kind is StepKind.TURN:
+        if isinstance(nxt, TurnStep):
             await self._ensure_warned(nxt)
             self._turn_event("slowing", nxt, "Slowing down for the turn. Hands on the rails.")
-        elif prev is not None and prev.kind is StepKind.TURN and step.speed_kmh > prev.speed_kmh:
+        elif isinstance(prev, TurnStep) and step.speed_kmh > prev.speed_kmh:
             self._turn_event("speeding_up", prev, "Speeding up again, gently.")
         await self.r.belt.incline(step.incline_pct)
         target = step.speed_kmh
-        if nxt is not None and nxt.kind is StepKind.TURN:
+        if isinstance(nxt, TurnStep):
             target = self.r.gate.turn_speed_kmh()
         await self.ramp_to(target, workout_clock=True)  # a turn on a paused belt pauses it
 
@@ -224,13 +231,11 @@ class StepExecutor:
         stored = self.r.belt.stored_kmh or 0.0
         return decision.wire is not None and abs(decision.kmh - stored) > 1e-6
 
-    def _turn_event(self, phase: TurnPhase, turn: Step, message: str) -> None:
-        assert turn.to_facing is not None
+    def _turn_event(self, phase: TurnPhase, turn: TurnStep, message: str) -> None:
         speed = self.r.gate.turn_speed_kmh()
         self.r.emit(Turnaround(phase, turn.facing, turn.to_facing, speed, message))
 
-    async def _segment(self, index: int, step: Step) -> None:
-        assert step.segment is not None
+    async def _segment(self, index: int, step: SegmentStep) -> None:
         r = self.r
         await r.while_held()
         if step.facing == "backward" and r.gate.backward_off:
@@ -255,8 +260,7 @@ class StepExecutor:
         r.cancel_adjustment()
         r.emit(SegmentEnded(step.segment.index, step.label))
 
-    def _segment_marks(self, index: int, step: Step) -> list[tuple[float, Mark]]:
-        assert step.segment is not None
+    def _segment_marks(self, index: int, step: SegmentStep) -> list[tuple[float, Mark]]:
         marks: list[tuple[float, Mark]] = [
             (cue.at_s, CueEvent(cue.text, step.segment.index)) for cue in step.segment.cues
         ]
@@ -272,7 +276,7 @@ class StepExecutor:
             return []
         return self._warning_marks(turn, step.duration_s)
 
-    def _warning_marks(self, turn: Step, duration_s: float) -> list[tuple[float, Mark]]:
+    def _warning_marks(self, turn: TurnStep, duration_s: float) -> list[tuple[float, Mark]]:
         """The warning and countdown for ``turn`` at the end of ``duration_s``.
 
         Whether the turn will happen is decided when each mark is due, not before: a
@@ -280,7 +284,6 @@ class StepExecutor:
         start (and :meth:`_ensure_warned` warns of it then, before the belt slows).
         """
         marks: list[tuple[float, Mark]] = []
-        assert turn.to_facing is not None
         to_facing = turn.to_facing
         warn_s = min(self.r.limits.turn_warning_s, duration_s)
 
@@ -306,12 +309,11 @@ class StepExecutor:
             marks.append((duration_s - k, countdown(k)))
         return marks
 
-    def _turn_skipped(self, turn: Step) -> bool:
+    def _turn_skipped(self, turn: TurnStep) -> bool:
         ready = self.r.gate.backward_ready(judge_following=False)
         return turn.to_facing == "backward" and ready is not None
 
-    async def _turn(self, step: Step) -> None:
-        assert step.to_facing is not None
+    async def _turn(self, step: TurnStep) -> None:
         r = self.r
         await r.while_held()
         await self._ensure_warned(step)
@@ -359,8 +361,7 @@ class StepExecutor:
         if paused:
             await r.restart_after_turn()
 
-    async def _announce_turn(self, step: Step) -> None:
-        assert step.to_facing is not None
+    async def _announce_turn(self, step: TurnStep) -> None:
         r = self.r
         r.set_facing(step.to_facing, turning=True)  # what the screen shows with the prompt
         self._turn_event("turn_now", step, f"Turn around now to face {step.to_facing}.")
@@ -417,7 +418,15 @@ class StepExecutor:
             await r.pause_belt()
         await self._wait_for_belt(0.0, limit_s=STANDSTILL_WAIT_S)
         facing: Direction = r.facing
-        turn = Step(StepKind.TURN, 0.0, 0.0, facing, 0.0, 0.0, to_facing="forward")
+        turn = TurnStep(
+            start_s=0.0,
+            duration_s=0.0,
+            facing=facing,
+            speed_kmh=0.0,
+            incline_pct=0.0,
+            to_facing="forward",
+            label="turn around",
+        )
         await self._announce_turn(turn)
         r.gate.face("forward")
         self._turn_event("done", turn, "")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
 
 from treadctl.ftms.ranges import SupportedRange
 from treadctl.workout.profile import Direction, FlatSegment, ProfileError, format_number
@@ -65,26 +66,21 @@ class PlanLimits:
         return self.max_backward_incline_pct if facing == "backward" else None
 
 
-@dataclass(frozen=True)
-class Step:
-    """One thing the runner does. Speeds km/h, inclines %, times s on the workout clock.
+@dataclass(frozen=True, kw_only=True)
+class _StepBase:
+    """What every step has. Speeds km/h, inclines %, times s on the workout clock.
 
-    ``speed_kmh`` is where the belt is at the end of the step; a ramp starts at
-    ``from_speed_kmh``. A turn starts facing ``facing`` and ends facing ``to_facing``.
+    ``speed_kmh`` is where the belt is at the end of the step; a step starts facing
+    ``facing`` (a turn ends facing ``to_facing``).
     """
 
-    kind: StepKind
+    kind: ClassVar[StepKind]
     start_s: float
     duration_s: float
     facing: Direction
     speed_kmh: float
     incline_pct: float
-    from_speed_kmh: float = 0.0
     label: str = ""
-    segment: FlatSegment | None = None
-    to_facing: Direction | None = None
-    confirm: bool = False
-    rate_kmh_per_s: float = 0.0
 
     @property
     def end_s(self) -> float:
@@ -92,25 +88,76 @@ class Step:
 
     @property
     def ends_facing(self) -> Direction:
-        return self.to_facing or self.facing
+        return self.facing
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartStep(_StepBase):
+    """Start the belt at its slowest speed (and, for a workout that begins backward,
+    stay facing forward for the lead-in)."""
+
+    kind: ClassVar[StepKind] = StepKind.START
 
     def describe(self) -> str:
-        match self.kind:
-            case StepKind.START:
-                return f"start the belt at {self.speed_kmh:.1f} km/h, facing {self.facing}"
-            case StepKind.RAMP:
-                return (
-                    f"ramp {self.from_speed_kmh:.1f} -> {self.speed_kmh:.1f} km/h "
-                    f"at {self.rate_kmh_per_s:g} km/h/s"
-                )
-            case StepKind.TURN:
-                how = "belt paused" if self.speed_kmh == 0 else f"at {self.speed_kmh:.1f} km/h"
-                wait = ", wait for confirmation" if self.confirm else ""
-                return f"turn around to face {self.to_facing} ({how}{wait})"
-            case StepKind.FINISH:
-                return "stop the belt"
-            case _:
-                return self.label or "segment"
+        return f"start the belt at {self.speed_kmh:.1f} km/h, facing {self.facing}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RampStep(_StepBase):
+    """Change speed from ``from_speed_kmh`` at ``rate_kmh_per_s`` (H3)."""
+
+    kind: ClassVar[StepKind] = StepKind.RAMP
+    from_speed_kmh: float
+    rate_kmh_per_s: float
+
+    def describe(self) -> str:
+        return (
+            f"ramp {self.from_speed_kmh:.1f} -> {self.speed_kmh:.1f} km/h "
+            f"at {self.rate_kmh_per_s:g} km/h/s"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SegmentStep(_StepBase):
+    """A profile's segment, at its speed and incline."""
+
+    kind: ClassVar[StepKind] = StepKind.SEGMENT
+    segment: FlatSegment
+
+    def describe(self) -> str:
+        return self.label or "segment"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnStep(_StepBase):
+    """A turnaround (H1): from ``facing`` to ``to_facing``, held ``duration_s``."""
+
+    kind: ClassVar[StepKind] = StepKind.TURN
+    to_facing: Direction
+    confirm: bool = False
+
+    @property
+    def ends_facing(self) -> Direction:
+        return self.to_facing
+
+    def describe(self) -> str:
+        how = "belt paused" if self.speed_kmh == 0 else f"at {self.speed_kmh:.1f} km/h"
+        wait = ", wait for confirmation" if self.confirm else ""
+        return f"turn around to face {self.to_facing} ({how}{wait})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinishStep(_StepBase):
+    """Stop the belt."""
+
+    kind: ClassVar[StepKind] = StepKind.FINISH
+
+    def describe(self) -> str:
+        return "stop the belt"
+
+
+#: One thing the runner does: each kind a class of its own, with only its own fields.
+Step = StartStep | RampStep | SegmentStep | TurnStep | FinishStep
 
 
 @dataclass(frozen=True)
@@ -130,22 +177,22 @@ class Timeline:
         return sum(
             s.duration_s
             for s in self.steps
-            if s.kind is StepKind.SEGMENT and s.facing == "backward"
+            if isinstance(s, SegmentStep) and s.facing == "backward"
         )
 
     @property
     def has_backward(self) -> bool:
         return any(s.ends_facing == "backward" for s in self.steps)
 
-    def segments(self) -> list[Step]:
-        return [s for s in self.steps if s.kind is StepKind.SEGMENT]
+    def segments(self) -> list[SegmentStep]:
+        return [s for s in self.steps if isinstance(s, SegmentStep)]
 
-    def next_turn_after(self, index: int) -> Step | None:
+    def next_turn_after(self, index: int) -> TurnStep | None:
         """The turn that follows step ``index`` before the next segment, if any."""
         for step in self.steps[index + 1 :]:
-            if step.kind is StepKind.TURN:
+            if isinstance(step, TurnStep):
                 return step
-            if step.kind is StepKind.SEGMENT:
+            if isinstance(step, SegmentStep):
                 return None
         return None
 
@@ -158,10 +205,9 @@ class _Builder:
         self.speed_kmh = 0.0
         self.incline_pct = 0.0
 
-    def add(self, kind: StepKind, duration_s: float, facing: Direction, **kw: object) -> None:
-        step = Step(kind, self.t_s, duration_s, facing, **kw)  # type: ignore[arg-type]
+    def add(self, step: Step) -> None:
         self.steps.append(step)
-        self.t_s += duration_s
+        self.t_s += step.duration_s
         self.speed_kmh = step.speed_kmh
         self.incline_pct = step.incline_pct
 
@@ -170,13 +216,15 @@ class _Builder:
             return
         rate = self.limits.ramp_rate(facing)
         self.add(
-            StepKind.RAMP,
-            abs(to_kmh - self.speed_kmh) / rate,
-            facing,
-            speed_kmh=to_kmh,
-            from_speed_kmh=self.speed_kmh,
-            incline_pct=incline_pct,
-            rate_kmh_per_s=rate,
+            RampStep(
+                start_s=self.t_s,
+                duration_s=abs(to_kmh - self.speed_kmh) / rate,
+                facing=facing,
+                speed_kmh=to_kmh,
+                from_speed_kmh=self.speed_kmh,
+                incline_pct=incline_pct,
+                rate_kmh_per_s=rate,
+            )
         )
 
 
@@ -263,34 +311,54 @@ def compile_timeline(
     slowest = speed_range.minimum if speed_range is not None else 0.5
     start_kmh = max(slowest, min(turn_speed or slowest, speed_for(segments[0])))
     lead_in_s = LEAD_IN_S if segments[0].direction == "backward" else 0.0
-    b.add(StepKind.START, lead_in_s, facing, speed_kmh=start_kmh, incline_pct=0.0, label="start")
+    b.add(
+        StartStep(
+            start_s=0.0,
+            duration_s=lead_in_s,
+            facing=facing,
+            speed_kmh=start_kmh,
+            incline_pct=0.0,
+            label="start",
+        )
+    )
     for seg in segments:
         speed, incline = speed_for(seg), incline_for(seg)
         if seg.direction != facing:
             b.ramp(min(b.speed_kmh, turn_speed) if turn_speed else 0.0, facing, b.incline_pct)
             b.add(
-                StepKind.TURN,
-                limits.turn_hold_s,
-                facing,
-                speed_kmh=b.speed_kmh,
-                from_speed_kmh=b.speed_kmh,
-                incline_pct=incline,
-                to_facing=seg.direction,
-                confirm=limits.turn_confirm,
-                label="turn around",
+                TurnStep(
+                    start_s=b.t_s,
+                    duration_s=limits.turn_hold_s,
+                    facing=facing,
+                    speed_kmh=b.speed_kmh,
+                    incline_pct=incline,
+                    to_facing=seg.direction,
+                    confirm=limits.turn_confirm,
+                    label="turn around",
+                )
             )
             facing = seg.direction
         b.ramp(speed, facing, incline)
         b.add(
-            StepKind.SEGMENT,
-            seg.duration_s,
-            facing,
-            speed_kmh=speed,
-            from_speed_kmh=speed,
-            incline_pct=incline,
-            label=seg.display_label,
-            segment=seg,
+            SegmentStep(
+                start_s=b.t_s,
+                duration_s=seg.duration_s,
+                facing=facing,
+                speed_kmh=speed,
+                incline_pct=incline,
+                label=seg.display_label,
+                segment=seg,
+            )
         )
     b.ramp(0.0, facing, b.incline_pct)
-    b.add(StepKind.FINISH, 0.0, facing, speed_kmh=0.0, incline_pct=b.incline_pct, label="finish")
+    b.add(
+        FinishStep(
+            start_s=b.t_s,
+            duration_s=0.0,
+            facing=facing,
+            speed_kmh=0.0,
+            incline_pct=b.incline_pct,
+            label="finish",
+        )
+    )
     return Timeline(tuple(b.steps), limits, tuple(dict.fromkeys(notes)))

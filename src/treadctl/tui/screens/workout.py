@@ -53,7 +53,7 @@ from treadctl.workout.events import (
     WorkoutStarted,
 )
 from treadctl.workout.runner import RunState
-from treadctl.workout.timeline import StepKind
+from treadctl.workout.timeline import StepKind, TurnStep
 
 #: One press of + or - changes the speed by this much (km/h), within the ceilings.
 SPEED_STEP_KMH = 0.1
@@ -243,7 +243,8 @@ class WorkoutScreen(Screen[None]):
         cues = self._widgets.cues
         prompt = self._widgets.prompt
         runner = self.session.runner
-        confirm = runner is not None and runner.current_step.confirm
+        step = runner.current_step if runner is not None else None
+        confirm = isinstance(step, TurnStep) and step.confirm
         match event.phase:
             case "warning":
                 cues.set_cue(event.message)
