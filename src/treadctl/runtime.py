@@ -28,7 +28,7 @@ from treadctl.workout.events import Summary, WorkoutEvent
 from treadctl.workout.plan import plan, plan_limits
 from treadctl.workout.ports import Treadmill, TreadmillFactory, WorkoutSink
 from treadctl.workout.profile import Profile, flatten
-from treadctl.workout.runner import ReconnectPolicy, Runner, RunState
+from treadctl.workout.runner import ReconnectPolicy, Runner
 from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
 
 #: A clock speed: 1.0 real time, N times faster, or "max" (virtual time, no waiting).
@@ -150,12 +150,12 @@ async def _simulated_person(
     step_s = 0.5
     while True:
         await clock.sleep(step_s)
-        held = runner.awaiting_confirm or runner.state is RunState.PAUSED
-        if not held:
+        status = runner.status()
+        if not (status.awaiting_confirm or status.paused):
             waited_s = 0.0
             continue
         waited_s += step_s
-        if confirm_after_s is not None and waited_s >= confirm_after_s and runner.awaiting_confirm:
+        if confirm_after_s is not None and waited_s >= confirm_after_s and status.awaiting_confirm:
             runner.confirm()
             waited_s = 0.0
         elif (

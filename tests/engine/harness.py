@@ -20,6 +20,7 @@ from treadctl.workout.events import (
 )
 from treadctl.workout.profile import Profile, flatten
 from treadctl.workout.runner import ReconnectPolicy, Runner
+from treadctl.workout.status import RunnerStatus
 from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
 
 WARM = {"direction": "forward", "speed_kmh": 3.0, "duration": "30s", "label": "warm-up"}
@@ -34,6 +35,8 @@ class Timed:
     t_s: float
     event: WorkoutEvent
     belt_kmh: float
+    #: The runner's status as its event's readers see it.
+    status: RunnerStatus
 
 
 @dataclass
@@ -130,7 +133,8 @@ async def workout(
 
         def emit(event: WorkoutEvent) -> None:
             r.sim.advance()
-            holder[0].log.append(Timed(r.clock.now(), event, r.sim.belt.speed_kmh))
+            w = holder[0]
+            w.log.append(Timed(r.clock.now(), event, r.sim.belt.speed_kmh, w.runner.status()))
             holder[0].judge.follow(r.clock.now(), event)
 
         runner = Runner(

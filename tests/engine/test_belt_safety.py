@@ -41,6 +41,10 @@ def segment(label: str) -> Callable[[WorkoutEvent], bool]:
     return lambda e: isinstance(e, SegmentStarted) and e.label == label
 
 
+def awaiting(w: Workout) -> bool:
+    return w.runner.status().awaiting_confirm
+
+
 def clean(w: Workout) -> None:
     assert w.judge.observations > 100
     assert w.judge.violations == [], "\n".join(map(str, w.judge.violations))
@@ -104,13 +108,13 @@ async def test_a_ramp_never_continues_from_stale_speed(fault: str) -> None:
 async def test_speed_locked_machine_skips_backward_segments(locked_kmh: float) -> None:
     async with workout(None, Quirk.SPEED_LOCKED, start_speed_kmh=locked_kmh) as w:
         w.start()
-        await w.until(lambda: w.runner.awaiting_confirm, limit_s=200)
+        await w.until(lambda: w.runner.status().awaiting_confirm, limit_s=200)
         assert w.alerts("target_not_reached") or w.alerts("too_fast")
         w.runner.confirm()
-        await w.until(lambda: w.runner.state is RunState.FINISHED or w.runner.awaiting_confirm)
+        await w.until(lambda: w.runner.state is RunState.FINISHED or awaiting(w))
         while w.runner.state is not RunState.FINISHED:
             w.runner.confirm()
-            await w.until(lambda: w.runner.state is RunState.FINISHED or w.runner.awaiting_confirm)
+            await w.until(lambda: w.runner.state is RunState.FINISHED or awaiting(w))
         summary = await w.finish()
         assert summary.backward_s == 0
         assert not [
@@ -334,10 +338,10 @@ async def test_a_lossy_link_does_not_stall_the_workout() -> None:
         w.start()
         while w.runner.state is not RunState.FINISHED:
             await w.until(
-                lambda: w.runner.awaiting_confirm or w.runner.state is RunState.FINISHED,
+                lambda: w.runner.status().awaiting_confirm or w.runner.state is RunState.FINISHED,
                 limit_s=900,
             )
-            if w.runner.awaiting_confirm and w.alerts("reconnected"):
+            if w.runner.status().awaiting_confirm and w.alerts("reconnected"):
                 w.runner.confirm()
             await w.rig.clock.sleep(1)
         summary = await w.finish()

@@ -69,9 +69,9 @@ async def test_h1_turn_waits_for_confirmation_and_pauses_if_none_comes() -> None
         assert w.rig.sim.belt.speed_kmh == 0  # nobody confirmed: the belt is paused
         w.runner.confirm()
         await w.at_event(segment_started("backward bout"))
-        assert not w.runner.awaiting_confirm  # confirmed: nothing to wait for mid-bout
+        assert not w.runner.status().awaiting_confirm  # confirmed: nothing to wait for mid-bout
         await w.until(lambda: len([e for e in w.events if is_turn("waiting_for_confirm")(e)]) == 2)
-        assert w.runner.awaiting_confirm
+        assert w.runner.status().awaiting_confirm
         w.runner.confirm()
         summary = await w.finish()
         assert summary.completed

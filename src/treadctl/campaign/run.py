@@ -210,9 +210,8 @@ class Injector:
                 self.count("action", "stop")
                 await runner.emergency_stop("stop (campaign)")
                 return
-            if runner.awaiting_confirm or (
-                runner.state is RunState.PAUSED and not runner.needs_confirm
-            ):
+            status = runner.status()
+            if status.awaiting_confirm or status.can_resume:
                 waiting_since = now if waiting_since is None else waiting_since
                 if now - waiting_since >= patience:
                     self.count("action", "answer")
@@ -225,7 +224,7 @@ class Injector:
                     if self.key_out:
                         self.sim.insert_safety_key()  # the person puts the key back first
                         self.key_out = False
-                    if runner.awaiting_confirm:
+                    if status.awaiting_confirm:
                         runner.confirm()
                     else:
                         runner.resume()
@@ -233,7 +232,7 @@ class Injector:
                     patience = self.rng.uniform(*self.case.confirm_after_s)
             else:
                 waiting_since = None
-                if runner.state is RunState.RUNNING:
+                if status.state is RunState.RUNNING:
                     answers = 0
             if now >= next_act:
                 next_act = now + self.rng.expovariate(rate_per_s)

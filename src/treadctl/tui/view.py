@@ -11,9 +11,10 @@ from typing import Literal
 
 from treadctl.formatting import clock_text
 from treadctl.units import KMH_PER_MPH
+from treadctl.workout.holds import RunState
 from treadctl.workout.profile import Direction
-from treadctl.workout.runner import Runner, RunState
-from treadctl.workout.timeline import FinishStep, SegmentStep, Step, StepKind, Timeline, TurnStep
+from treadctl.workout.status import RunnerStatus
+from treadctl.workout.timeline import FinishStep, SegmentStep, Step, Timeline, TurnStep
 
 Units = Literal["kmh", "mph"]
 
@@ -115,44 +116,42 @@ def following(
     return NextUp("finish", "the end: the belt stops", t)
 
 
-def next_up(runner: Runner, units: Units = "kmh", *, turn_waiting: bool = False) -> NextUp:
-    """What the person should expect next, from where the runner is now.
-
-    ``turn_waiting``: a turn waits for the person's confirmation (the screen knows it
-    from the turnaround events).
-    """
-    if runner.state is RunState.READY:
+def next_up(status: RunnerStatus, timeline: Timeline, units: Units = "kmh") -> NextUp:
+    """What the person should expect next, from where the runner is now."""
+    if status.state is RunState.READY:
         return NextUp("start", "The belt starts slowly. Hands on the rails.")
-    if runner.state is RunState.FINISHED:
+    if status.state is RunState.FINISHED:
         return NextUp("finish", "Workout over. Step off when the belt has stopped.")
-    if runner.state is RunState.PAUSED:
-        reason = runner.pause_reason or "paused"
-        if runner.needs_confirm:
+    if status.paused:
+        reason = status.pause_reason or "paused"
+        if status.hold_needs_confirm:
             return NextUp("hold", f"PAUSED ({reason}): press Enter to go on")
         return NextUp("hold", f"PAUSED ({reason}): press r to resume")
-    if turn_waiting:
+    if status.turn_waiting:
         return NextUp("confirm", "Turned around? Press Enter to confirm")
-    step = runner.current_step
-    left = runner.segment_left_s
+    step = status.step
+    left = status.segment_left_s
     if isinstance(step, SegmentStep) and left is not None:
         done = step.duration_s - left
         for cue in step.segment.cues:
             if cue.at_s > done + 0.5:
                 return NextUp("cue", f'"{cue.text}"', cue.at_s - done)
-        return following(runner.timeline, runner.step_index, left, units)
-    return following(runner.timeline, runner.step_index, None, units)
+        return following(timeline, status.step_index, left, units)
+    return following(timeline, status.step_index, None, units)
 
 
-def timeline_position(runner: Runner, step_elapsed_s: float = 0.0) -> float:
+def timeline_position(
+    status: RunnerStatus, timeline: Timeline, step_elapsed_s: float = 0.0
+) -> float:
     """Seconds along the compiled timeline the workout has got to.
 
     In a segment the runner knows; in a ramp or a turn the caller says how long the
     current step has run (``step_elapsed_s``), and the step's length caps it.
     """
-    if runner.state is RunState.FINISHED:
-        return runner.timeline.total_s
-    step = runner.current_step
-    left = runner.segment_left_s
-    if step.kind is StepKind.SEGMENT and left is not None:
+    if status.state is RunState.FINISHED:
+        return timeline.total_s
+    step = status.step
+    left = status.segment_left_s
+    if isinstance(step, SegmentStep) and left is not None:
         return step.start_s + max(0.0, step.duration_s - left)
     return step.start_s + min(max(step_elapsed_s, 0.0), step.duration_s)

@@ -64,6 +64,7 @@ from treadctl.workout.monitors import (
 )
 from treadctl.workout.profile import Direction
 from treadctl.workout.reconnect import Reconnector, ReconnectPolicy
+from treadctl.workout.status import RunnerStatus
 from treadctl.workout.steps import Mark, StepExecutor, WorkoutAborted
 from treadctl.workout.timeline import (
     RampStep,
@@ -240,11 +241,6 @@ class Runner:
         return self.totals.out_of_order
 
     @property
-    def awaiting_confirm(self) -> bool:
-        """Waiting for the person: a turn to confirm, or a hold to acknowledge."""
-        return self.holds.awaiting_person or self._awaiting_turn_confirm
-
-    @property
     def current_step(self) -> Step:
         return self.timeline.steps[self.step_index]
 
@@ -257,6 +253,24 @@ class Runner:
     @property
     def aborted(self) -> bool:
         return self.abort_reason is not None
+
+    def status(self) -> RunnerStatus:
+        """What the runner is doing now, in one frozen picture (what front ends read)."""
+        holds = self.holds
+        return RunnerStatus(
+            state=holds.state,
+            facing=self.facing,
+            step_index=self.step_index,
+            step=self.current_step,
+            workout_s=holds.workout_s,
+            elapsed_s=holds.elapsed_s,
+            segment_left_s=self.segment_left_s,
+            pause_reason=holds.reason,
+            hold_needs_confirm=holds.needs_confirm,
+            turn_waiting=self._awaiting_turn_confirm and not self._confirmed.is_set(),
+            alerts=self.alerts,
+            totals=self.totals.snapshot(),
+        )
 
     # -- events ------------------------------------------------------------------------
 
@@ -493,6 +507,7 @@ class Runner:
 
     async def wait_for_turn_confirm(self, step: TurnStep) -> None:
         self._confirmed.clear()
+        self._awaiting_turn_confirm = True  # before the event: its readers see it waiting
         self.emit(
             Turnaround(
                 "waiting_for_confirm",
@@ -503,7 +518,6 @@ class Runner:
             )
         )
         give_up_at = self.clock.now() + self.confirm_timeout_s
-        self._awaiting_turn_confirm = True
         try:
             while not self._confirmed.is_set():
                 if self.abort_reason is not None:

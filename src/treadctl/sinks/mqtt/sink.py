@@ -172,12 +172,13 @@ class MqttSink:
         if name is None:
             return
         runner = self.runner
+        status = None if runner is None else runner.status()
         decision = decide(
             name,
             retained=retained,
             remote_resume=self.settings.remote_resume,
-            run_state=None if runner is None else runner.state,
-            needs_confirm=False if runner is None else runner.needs_confirm,
+            run_state=None if status is None else status.state,
+            needs_confirm=status is not None and status.hold_needs_confirm,
         )
         if retained:
             log.info("ignored retained command %r on %s", decision.name, topic)

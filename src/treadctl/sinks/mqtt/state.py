@@ -25,8 +25,9 @@ from treadctl.workout.events import (
     WorkoutStarted,
     event_to_dict,
 )
-from treadctl.workout.profile import Direction
-from treadctl.workout.runner import Runner, RunState
+from treadctl.workout.holds import RunState
+from treadctl.workout.runner import Runner
+from treadctl.workout.status import RunnerStatus
 
 #: The values of ``workout_state`` (and the Home Assistant enum sensor's options).
 WORKOUT_STATES: Final = ("idle", "running", "turning", "paused", "finished", "aborted")
@@ -83,9 +84,6 @@ class StateTracker:
 
     # -- following ---------------------------------------------------------------------
 
-    def _facing(self) -> Direction:
-        return self.runner.facing
-
     def observe_event(self, event: WorkoutEvent) -> None:
         match event:
             case WorkoutStarted():
@@ -112,12 +110,12 @@ class StateTracker:
 
     # -- the payload -------------------------------------------------------------------
 
-    def workout_state(self) -> str:
+    def workout_state(self, status: RunnerStatus) -> str:
         if self.summary is not None:
             return "finished" if self.summary.completed else "aborted"
-        if not self.started or self.runner.state is RunState.READY:
+        if not self.started or status.state is RunState.READY:
             return "idle"
-        if self.runner.state is RunState.PAUSED:
+        if status.paused:
             return "paused"
         if self.turning:
             return "turning"
@@ -126,7 +124,7 @@ class StateTracker:
     def payload(self, treadmill: TreadmillState, data_seq: int) -> dict[str, Any]:
         """The ``state`` JSON now. Every key is always there; unknowns are null."""
         self.seq += 1
-        runner = self.runner
+        status = self.runner.status()
         summary = self.summary
         if summary is not None:
             elapsed_s = summary.workout_s
@@ -136,13 +134,13 @@ class StateTracker:
             backward_m = summary.backward_distance_m
             left_s: float | None = None
         else:
-            running = runner.totals.snapshot()  # the runner's one counter (H12)
-            elapsed_s = runner.workout_s if self.started else 0.0
+            running = status.totals  # the runner's one counter (H12)
+            elapsed_s = status.workout_s if self.started else 0.0
             distance_m = running.distance_m
             energy = running.energy_kcal
             backward_s = running.backward_s
             backward_m = running.backward_distance_m
-            left_s = runner.segment_left_s if self.started else None
+            left_s = status.segment_left_s if self.started else None
         # Home Assistant reads a drop in a total_increasing sensor as a new meter: these
         # never go down within a workout (the summary's figures can differ from the
         # running count by a tenth).
@@ -161,10 +159,10 @@ class StateTracker:
         return {
             "ts": round(time.time(), 3),
             "seq": self.seq,
-            "workout_state": self.workout_state(),
+            "workout_state": self.workout_state(status),
             "profile": self.profile,
             "segment": self.segment,
-            "facing": self._facing(),
+            "facing": status.facing,
             "speed_kmh": treadmill.speed_kmh,
             "incline_pct": treadmill.incline_pct,
             "distance_m": totals["distance_m"],
@@ -175,12 +173,12 @@ class StateTracker:
             "backward_s": totals["backward_s"],
             "backward_distance_m": totals["backward_distance_m"],
             "link_connected": treadmill.connected,
-            "paused_reason": runner.pause_reason if runner.state is RunState.PAUSED else None,
-            "safety_alerts": runner.alerts,
+            "paused_reason": status.pause_reason if status.paused else None,
+            "safety_alerts": status.alerts,
             "data_seq": data_seq,
             # Added for `treadctl watch` (a supervisor's dashboard); additive, so older
             # subscribers are not affected.
             "name": self.name,
-            "awaiting_confirm": summary is None and self.started and runner.awaiting_confirm,
+            "awaiting_confirm": summary is None and self.started and status.awaiting_confirm,
             "last_alert": self.last_alert,
         }

@@ -53,6 +53,7 @@ from treadctl.workout.events import (
     WorkoutStarted,
 )
 from treadctl.workout.runner import RunState
+from treadctl.workout.status import RunnerStatus
 from treadctl.workout.timeline import StepKind, TurnStep
 
 #: One press of + or - changes the speed by this much (km/h), within the ceilings.
@@ -141,8 +142,6 @@ class WorkoutScreen(Screen[None]):
         self._clock_text = ""
         self._step_seen = (-1, 0.0)
         """The step last seen, and the workout time when it was first seen."""
-        self.turn_waiting = False
-        """A turn waits for confirmation: from its ``waiting_for_confirm`` event to ``done``."""
 
     # -- layout ------------------------------------------------------------------------
 
@@ -215,7 +214,6 @@ class WorkoutScreen(Screen[None]):
                 self._start_following()
             case SegmentStarted():
                 cues.set_countdown("")
-                self.turn_waiting = False
             case SegmentEnded():
                 cues.set_countdown("")
             case CueEvent():
@@ -259,14 +257,12 @@ class WorkoutScreen(Screen[None]):
                 self.add_class("-turning")
                 self.ring()
             case "waiting_for_confirm":
-                self.turn_waiting = True
                 prompt.show_turn(
                     event.to_facing, event.speed_kmh, confirm=True, waiting=True, units=self.units
                 )
                 self.add_class("-turning")
                 self.ring()
             case "speeding_up" | "done":
-                self.turn_waiting = False
                 self.remove_class("-turning")
                 if event.message:
                     cues.set_cue(event.message)
@@ -320,34 +316,35 @@ class WorkoutScreen(Screen[None]):
             w.bar.set_timeline(timeline)
             w.title.update(f"[b]{escape(runner.title)}[/b]")
             self._start_following()
-        w.direction.facing = runner.facing
-        w.cues.set_facing(runner.facing)
-        w.left.set_value(time_value(runner.segment_left_s))
-        if runner.step_index != self._step_seen[0]:
-            self._step_seen = (runner.step_index, runner.workout_s)
-        position = timeline_position(runner, runner.workout_s - self._step_seen[1])
+        status = runner.status()
+        w.direction.facing = status.facing
+        w.cues.set_facing(status.facing)
+        w.left.set_value(time_value(status.segment_left_s))
+        if status.step_index != self._step_seen[0]:
+            self._step_seen = (status.step_index, status.workout_s)
+        position = timeline_position(status, timeline, status.workout_s - self._step_seen[1])
         w.remaining.set_value(time_value(max(0.0, timeline.total_s - position)))
-        w.cues.set_next(next_up(runner, self.units, turn_waiting=self.turn_waiting))
-        w.upcoming.set_position(timeline, runner.step_index)
-        w.bar.set_progress(position, self._caption())
-        clock = f"{clock_text(runner.workout_s)} of {clock_text(timeline.total_s)}"
+        w.cues.set_next(next_up(status, timeline, self.units))
+        w.upcoming.set_position(timeline, status.step_index)
+        w.bar.set_progress(position, self._caption(status))
+        clock = f"{clock_text(status.workout_s)} of {clock_text(timeline.total_s)}"
         if clock != self._clock_text:
             self._clock_text = clock
             w.clock.update(clock)
         if self.stopping:
             w.hold.show_stopping()
-        elif runner.state is RunState.PAUSED:
-            w.hold.show_hold(runner.pause_reason, needs_confirm=runner.needs_confirm)
-        elif runner.state is RunState.RESUMING:
-            w.hold.show_hold(runner.pause_reason, needs_confirm=False, resuming=True)
+        elif status.paused:
+            w.hold.show_hold(status.pause_reason, needs_confirm=status.hold_needs_confirm)
+        elif status.state is RunState.RESUMING:
+            w.hold.show_hold(status.pause_reason, needs_confirm=False, resuming=True)
         else:
             w.hold.clear()
         key = (
-            runner.state,
-            self.awaiting_confirm,
-            runner.needs_confirm,
+            status.state,
+            status.awaiting_confirm,
+            status.hold_needs_confirm,
             bool(w.alerts.pending),
-            runner.current_step.kind,
+            status.step.kind,
         )
         if key != self._binding_state:
             self._binding_state = key
@@ -363,11 +360,9 @@ class WorkoutScreen(Screen[None]):
                 self._segment_numbers[index] = count
         self._segment_count = count
 
-    def _caption(self) -> str:
-        runner = self.session.runner
-        assert runner is not None
-        step = runner.current_step
-        index = runner.step_index
+    def _caption(self, status: RunnerStatus) -> str:
+        step = status.step
+        index = status.step_index
         if step.kind is StepKind.SEGMENT:
             number = self._segment_numbers.get(index, 0)
             return f"segment {number} of {self._segment_count} · {step.label}"
@@ -386,45 +381,34 @@ class WorkoutScreen(Screen[None]):
 
     # -- keys --------------------------------------------------------------------------
 
+    def _status_now(self) -> RunnerStatus | None:
+        runner = self.session.runner
+        return None if runner is None else runner.status()
+
+    @property
+    def turn_waiting(self) -> bool:
+        """A turn waits for the person to confirm it."""
+        status = self._status_now()
+        return status is not None and status.turn_waiting
+
     @property
     def awaiting_confirm(self) -> bool:
         """A turn or a hold waits for the person's Enter."""
-        runner = self.session.runner
-        if runner is None:
-            return False
-        held = runner.state is RunState.PAUSED and runner.needs_confirm
-        return held or self.turn_waiting
+        status = self._status_now()
+        return status is not None and status.awaiting_confirm
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        runner = self.session.runner
-        live = runner is not None and runner.state is not RunState.FINISHED
+        status = self._status_now()
+        live = status is not None and status.live
         match action:
             case "confirm":
-                return live and self.awaiting_confirm
+                return live and status is not None and status.awaiting_confirm
             case "pause":
-                return (
-                    live
-                    and runner is not None
-                    and runner.state
-                    in (
-                        RunState.RUNNING,
-                        RunState.RESUMING,
-                    )
-                )
+                return live and status is not None and status.can_pause
             case "resume":
-                return (
-                    live
-                    and runner is not None
-                    and runner.state is RunState.PAUSED
-                    and not runner.needs_confirm
-                )
+                return live and status is not None and status.can_resume
             case "faster" | "slower" | "incline_up" | "incline_down":
-                running = (
-                    runner is not None
-                    and runner.state is RunState.RUNNING
-                    and runner.current_step.kind is StepKind.SEGMENT
-                )
-                return True if running else None
+                return True if status is not None and status.adjustable else None
             case "acknowledge":
                 return bool(self.query_one(AlertBanner).pending)
             case _:
@@ -432,7 +416,6 @@ class WorkoutScreen(Screen[None]):
 
     def action_confirm(self) -> None:
         if self.session.runner is not None:
-            self.turn_waiting = False
             self.session.runner.confirm()
             self.refresh_live()
 
