@@ -9,12 +9,12 @@ import pytest
 
 from treadctl.config import Settings, load_settings
 from treadctl.workout.builtin import builtin_dir, list_builtin, load_profile
+from treadctl.workout.plan import plan_limits
 from treadctl.workout.profile import (
     CeilingError,
     Profile,
     ProfileError,
     check_against,
-    effective_turn,
     flatten,
     summarize,
 )
@@ -116,9 +116,9 @@ def test_knee_friendly_is_ten_level_backward_minutes() -> None:
 def test_balance_session_confirms_every_turn(settings: Settings) -> None:
     profile = load_profile("balance-confirm")
     assert settings.turn_confirm is False
-    plan = effective_turn(profile, settings)
-    assert plan.confirm is True
-    assert plan.speed_kmh < settings.turn_speed_kmh
+    limits = plan_limits(profile, settings)
+    assert limits.turn_confirm is True
+    assert limits.turn_speed_kmh < settings.turn_speed_kmh
     fastest = summarize(profile).max_backward_speed_kmh
     assert fastest is not None
     assert fastest < 2.2

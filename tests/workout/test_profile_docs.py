@@ -7,7 +7,8 @@ from pathlib import Path
 
 from treadctl.config import Settings
 from treadctl.workout.loader import parse_profile
-from treadctl.workout.profile import check_against, effective_limits, effective_turn, flatten
+from treadctl.workout.plan import plan_limits
+from treadctl.workout.profile import check_against, flatten
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "profiles.md"
 
@@ -26,8 +27,8 @@ def test_the_documented_example_loads_and_runs_by_default(settings: Settings) ->
     assert flat[1].speed_kmh == 0.75 * 1.609344
     assert flat[2].duration_s == 60.0
     assert flat[7].duration_s == 150.0
-    assert effective_limits(profile, settings).max_backward_speed_kmh == 1.5
-    assert effective_turn(profile, settings).confirm is True
+    assert plan_limits(profile, settings).max_backward_speed_kmh == 1.5
+    assert plan_limits(profile, settings).turn_confirm is True
     check_against(profile, settings)
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from treadctl.config import load_settings
+from treadctl.config import Settings, load_settings
 from treadctl.units import KMH_PER_MPH
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.loader import load_profile_file, parse_profile, profile_from_data
+from treadctl.workout.plan import plan_limits
 from treadctl.workout.profile import (
     Limits,
     Profile,
@@ -18,11 +19,10 @@ from treadctl.workout.profile import (
     Repeat,
     Segment,
     Turn,
-    effective_limits,
-    effective_turn,
     flatten,
     summarize,
 )
+from treadctl.workout.timeline import PlanLimits
 
 from .conftest import WriteFile
 
@@ -180,22 +180,22 @@ def test_limits_only_tighten(config_path: Path) -> None:
             "max_heart_rate_bpm": 150,
         }
     )
-    limits = effective_limits(tighter, settings)
+    limits = plan_limits(tighter, settings)
     assert limits.max_backward_speed_kmh == 1.5  # tighter than the user's 3.0
     assert limits.max_forward_speed_kmh == 12.0  # the profile's 20 cannot loosen 12
     assert limits.max_backward_incline_pct == 5.0  # unset: the user's
     assert limits.max_heart_rate_bpm == 150
 
     looser = _profile(limits={"max_backward_speed_kmh": 9.0, "max_heart_rate_bpm": 190})
-    limits = effective_limits(looser, settings)
+    limits = plan_limits(looser, settings)
     assert limits.max_backward_speed_kmh == 3.0
     assert limits.max_heart_rate_bpm == 160
 
 
 def test_profile_heart_rate_limit_applies_when_user_has_none(config_path: Path) -> None:
     profile = _profile(limits={"max_heart_rate_bpm": 140})
-    assert effective_limits(profile, load_settings(config_path)).max_heart_rate_bpm == 140
-    assert effective_limits(_profile(), load_settings(config_path)).max_heart_rate_bpm is None
+    assert plan_limits(profile, load_settings(config_path)).max_heart_rate_bpm == 140
+    assert plan_limits(_profile(), load_settings(config_path)).max_heart_rate_bpm is None
 
 
 def test_segment_above_the_profiles_own_limit_is_refused() -> None:
@@ -206,23 +206,48 @@ def test_segment_above_the_profiles_own_limit_is_refused() -> None:
     assert "limits.max_backward_speed_kmh" in message
 
 
+def turn_of(limits: PlanLimits) -> tuple[float, float, bool, float]:
+    return (limits.turn_speed_kmh, limits.turn_hold_s, limits.turn_confirm, limits.turn_warning_s)
+
+
 def test_turn_settings_can_only_be_more_careful(config_path: Path) -> None:
     settings = load_settings(config_path)
     careful = _profile(turn={"speed_kmh": 0.5, "hold_s": "10s", "confirm": True, "warning_s": 8})
-    plan = effective_turn(careful, settings)
-    assert (plan.speed_kmh, plan.hold_s, plan.confirm, plan.warning_s) == (0.5, 10.0, True, 8.0)
+    plan = plan_limits(careful, settings)
+    assert (plan.turn_speed_kmh, plan.turn_hold_s, plan.turn_confirm, plan.turn_warning_s) == (
+        0.5,
+        10.0,
+        True,
+        8.0,
+    )
 
     reckless = _profile(turn={"speed_kmh": 1.8, "hold_s": "1s", "confirm": False, "warning_s": 0})
-    plan = effective_turn(reckless, settings)
-    assert (plan.speed_kmh, plan.hold_s, plan.confirm, plan.warning_s) == (0.8, 5.0, False, 5.0)
+    plan = plan_limits(reckless, settings)
+    assert (plan.turn_speed_kmh, plan.turn_hold_s, plan.turn_confirm, plan.turn_warning_s) == (
+        0.8,
+        5.0,
+        False,
+        5.0,
+    )
 
     user_confirms = load_settings(config_path, turn_confirm=True)
-    assert effective_turn(reckless, user_confirms).confirm is True
+    assert plan_limits(reckless, user_confirms).turn_confirm is True
 
 
 def test_turn_speed_above_two_kmh_is_refused() -> None:
     with pytest.raises(ProfileError, match=r"turn, field speed_kmh: 3\.0"):
         _profile(turn={"speed_kmh": 3.0})
+
+
+def test_plan_limits_default_to_the_settings_defaults(config_path: Path) -> None:
+    """One source of defaults: the settings; a plain PlanLimits() is the user's defaults."""
+    settings = load_settings(config_path)
+    assert PlanLimits() == PlanLimits.from_settings(settings)
+    assert plan_limits(_profile(), settings) == PlanLimits()
+    assert PlanLimits().turn_speed_kmh == Settings.model_fields["turn_speed_kmh"].default
+    changed = load_settings(config_path, turn_hold_s=9.0, ramp_rate_backward_kmh_per_s=0.1)
+    limits = plan_limits(_profile(), changed)
+    assert (limits.turn_hold_s, limits.ramp_rate_backward_kmh_per_s) == (9.0, 0.1)
 
 
 def test_limits_and_turn_models_default_to_unset() -> None:

@@ -2,34 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from treadctl.config import Settings
 from treadctl.ftms.ranges import SupportedRange
-from treadctl.workout.profile import (
-    Profile,
-    check_against,
-    effective_limits,
-    effective_turn,
-    flatten,
-)
+from treadctl.workout.profile import Limits, Profile, Turn, check_against, flatten
 from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
 
 
+def _lower(user: float, profile: float | None) -> float:
+    return user if profile is None else min(user, profile)
+
+
+def _longer(user: float, profile: float | None) -> float:
+    return user if profile is None else max(user, profile)
+
+
 def plan_limits(profile: Profile, settings: Settings) -> PlanLimits:
-    """Ceilings tightened by the profile, turn settings made more careful by it."""
-    limits = effective_limits(profile, settings)
-    turn = effective_turn(profile, settings)
-    return PlanLimits(
-        max_backward_speed_kmh=limits.max_backward_speed_kmh,
-        max_backward_incline_pct=limits.max_backward_incline_pct,
-        max_forward_speed_kmh=limits.max_forward_speed_kmh,
-        ramp_rate_forward_kmh_per_s=settings.ramp_rate_forward_kmh_per_s,
-        ramp_rate_backward_kmh_per_s=settings.ramp_rate_backward_kmh_per_s,
-        turn_speed_kmh=turn.speed_kmh,
-        turn_hold_s=turn.hold_s,
-        turn_confirm=turn.confirm,
-        turn_warning_s=turn.warning_s,
-        max_heart_rate_bpm=limits.max_heart_rate_bpm,
-        heart_rate_over_s=settings.heart_rate_over_s,
+    """The limits a workout runs under: the user's settings, made more careful by the
+    profile and never less (a lower ceiling or turn speed, a longer hold or warning,
+    confirmation on). The one place settings and a profile are combined."""
+    user = PlanLimits.from_settings(settings)
+    limits = profile.limits or Limits()
+    turn = profile.turn or Turn()
+    heart_rates = [r for r in (user.max_heart_rate_bpm, limits.max_heart_rate_bpm) if r]
+    return dataclasses.replace(
+        user,
+        max_backward_speed_kmh=_lower(user.max_backward_speed_kmh, limits.max_backward_speed_kmh),
+        max_backward_incline_pct=_lower(
+            user.max_backward_incline_pct, limits.max_backward_incline_pct
+        ),
+        max_forward_speed_kmh=_lower(user.max_forward_speed_kmh, limits.max_forward_speed_kmh),
+        max_heart_rate_bpm=min(heart_rates) if heart_rates else None,
+        turn_speed_kmh=_lower(user.turn_speed_kmh, turn.speed_kmh),
+        turn_hold_s=_longer(user.turn_hold_s, turn.hold_s),
+        turn_confirm=user.turn_confirm or bool(turn.confirm),
+        turn_warning_s=_longer(user.turn_warning_s, turn.warning_s),
     )
 
 

@@ -470,57 +470,6 @@ def summarize(profile: Profile) -> ProfileSummary:
     )
 
 
-def _tighter(user: float, profile: float | None) -> float:
-    return user if profile is None else min(user, profile)
-
-
-@dataclass(frozen=True)
-class EffectiveLimits:
-    """The user's ceilings, tightened by the profile's limits (never loosened)."""
-
-    max_backward_speed_kmh: float
-    max_backward_incline_pct: float
-    max_forward_speed_kmh: float
-    max_heart_rate_bpm: int | None
-
-
-def effective_limits(profile: Profile, settings: Settings) -> EffectiveLimits:
-    limits = profile.limits or Limits()
-    heart_rates = [r for r in (settings.max_heart_rate_bpm, limits.max_heart_rate_bpm) if r]
-    return EffectiveLimits(
-        max_backward_speed_kmh=_tighter(
-            settings.max_backward_speed_kmh, limits.max_backward_speed_kmh
-        ),
-        max_backward_incline_pct=_tighter(
-            settings.max_backward_incline_pct, limits.max_backward_incline_pct
-        ),
-        max_forward_speed_kmh=_tighter(
-            settings.max_forward_speed_kmh, limits.max_forward_speed_kmh
-        ),
-        max_heart_rate_bpm=min(heart_rates) if heart_rates else None,
-    )
-
-
-@dataclass(frozen=True)
-class TurnPlan:
-    """How turnarounds are done: the user's settings, made more careful by the profile."""
-
-    speed_kmh: float
-    hold_s: float
-    confirm: bool
-    warning_s: float
-
-
-def effective_turn(profile: Profile, settings: Settings) -> TurnPlan:
-    turn = profile.turn or Turn()
-    return TurnPlan(
-        speed_kmh=_tighter(settings.turn_speed_kmh, turn.speed_kmh),
-        hold_s=max(settings.turn_hold_s, turn.hold_s or 0.0),
-        confirm=settings.turn_confirm or bool(turn.confirm),
-        warning_s=max(settings.turn_warning_s, turn.warning_s or 0.0),
-    )
-
-
 class CeilingError(ProfileError):
     """A valid profile that asks for more than the user's ceilings allow.
 

@@ -10,10 +10,11 @@ are time at the segment's speed: ramps and turnarounds come on top.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from treadctl.config import Settings
 from treadctl.ftms.ranges import SupportedRange
 from treadctl.workout.profile import Direction, FlatSegment, ProfileError, format_number
 
@@ -36,21 +37,35 @@ class StepKind(StrEnum):
     FINISH = "finish"
 
 
+def _default(name: str) -> Any:
+    """The default of setting ``name``: the settings are the one place defaults are written."""
+    return Settings.model_fields[name].default
+
+
 @dataclass(frozen=True)
 class PlanLimits:
-    """The numbers the compiler and runner need (from settings and profile combined)."""
+    """The numbers the compiler and runner need: the user's settings, tightened by the
+    profile (:func:`treadctl.workout.plan.plan_limits` is the one place that does it).
 
-    max_backward_speed_kmh: float = 3.0
-    max_backward_incline_pct: float = 5.0
-    max_forward_speed_kmh: float = 12.0
-    ramp_rate_forward_kmh_per_s: float = 0.5
-    ramp_rate_backward_kmh_per_s: float = 0.25
-    turn_speed_kmh: float = 0.8
-    turn_hold_s: float = 5.0
-    turn_confirm: bool = False
-    turn_warning_s: float = 5.0
-    max_heart_rate_bpm: int | None = None
-    heart_rate_over_s: float = 10.0
+    Each field is the setting of the same name; its default is the setting's default.
+    """
+
+    max_backward_speed_kmh: float = _default("max_backward_speed_kmh")
+    max_backward_incline_pct: float = _default("max_backward_incline_pct")
+    max_forward_speed_kmh: float = _default("max_forward_speed_kmh")
+    ramp_rate_forward_kmh_per_s: float = _default("ramp_rate_forward_kmh_per_s")
+    ramp_rate_backward_kmh_per_s: float = _default("ramp_rate_backward_kmh_per_s")
+    turn_speed_kmh: float = _default("turn_speed_kmh")
+    turn_hold_s: float = _default("turn_hold_s")
+    turn_confirm: bool = _default("turn_confirm")
+    turn_warning_s: float = _default("turn_warning_s")
+    max_heart_rate_bpm: int | None = _default("max_heart_rate_bpm")
+    heart_rate_over_s: float = _default("heart_rate_over_s")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PlanLimits:
+        """The user's settings as they are (no profile to tighten them)."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 
     def ramp_rate(self, facing: Direction) -> float:
         if facing == "backward":
