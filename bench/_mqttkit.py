@@ -1,6 +1,6 @@
 """What the MQTT benchmarks share: a broker on loopback, profiles, a stamping link.
 
-The broker is the tests' (``tests/mqtt/brokers.py``): Mosquitto started on a free port
+The broker is the tests' (``tests/sinks/mqtt/brokers.py``): Mosquitto started on a free port
 with its own config file, or amqtt where Mosquitto is not installed.
 """
 
@@ -30,7 +30,7 @@ from treadctl.workout.ports import Treadmill, TreadmillFactory
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.mqtt.brokers import Broker, broker_kinds, make_broker
+from tests.sinks.mqtt.brokers import Broker, broker_kinds, make_broker
 
 
 @contextlib.contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,6 @@ from treadctl.bluetooth.errors import (
 )
 from treadctl.bluetooth.link import BleakLink
 from treadctl.bluetooth.scan import FoundDevice, find_device, release_bluez_connection, scan
-from treadctl.bluez_fake import PrivateBusError
-from treadctl.bluez_fake.bus import MARKER_NAME, is_private_address
-from treadctl.bluez_fake.fake import FakeBlueZ
 from treadctl.ftms import uuids
 
 LISTEN_S = 0.3
@@ -144,14 +140,3 @@ async def test_no_system_bus_at_all(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     with pytest.raises(BlueZNotRunning) as unreachable:
         await scan(LISTEN_S)
     assert "not reachable" in str(unreachable.value)
-
-
-async def test_the_fake_refuses_a_bus_that_is_not_private(tmp_path: Path) -> None:
-    assert not is_private_address("unix:path=/run/dbus/system_bus_socket")
-    assert not is_private_address(f"unix:path={tmp_path / 'bus'}")
-    assert not is_private_address("tcp:host=localhost,port=1234")
-    (tmp_path / MARKER_NAME).write_text("")
-    assert is_private_address(f"unix:path={tmp_path / 'bus'},guid=0123")
-    with pytest.raises(PrivateBusError):
-        await FakeBlueZ().start("unix:path=/run/dbus/system_bus_socket")
-    assert os.environ.get("DBUS_SYSTEM_BUS_ADDRESS") != "unix:path=/run/dbus/system_bus_socket"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.mqtt.conftest import (  # noqa: F401 (fixtures, found by pytest by name)
+from tests.sinks.mqtt.conftest import (  # noqa: F401 (fixtures, found by pytest by name)
     broker,
     broker_kind,
     certificates,

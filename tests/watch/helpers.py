@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.mqtt.brokers import Broker
+from tests.sinks.mqtt.brokers import Broker
 from treadctl.sinks.mqtt import MqttSettings, parse_mqtt_url
 from treadctl.watch.fleet import Fleet, Treadmill
 from treadctl.watch.follower import MqttFollower

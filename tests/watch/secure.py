@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.mqtt.brokers import Broker, BrokerKind, Certificates
+from tests.sinks.mqtt.brokers import Broker, BrokerKind, Certificates
 
 REPO = Path(__file__).resolve().parents[2]
 MQTT_DOC = REPO / "docs" / "mqtt.md"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.mqtt.brokers import Broker
+from tests.sinks.mqtt.brokers import Broker
 from tests.tui.conftest import screen_text
 from tests.watch.helpers import LONG_PROFILE, SignallingFleet, replays, settings_for
 from tests.watch.scenes import WALL, RecordingLink, alert, classroom, feed, online, state

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.mqtt.brokers import Certificates, mosquitto_path
-from tests.mqtt.helpers import Subscriber, subscribed
+from tests.sinks.mqtt.brokers import Certificates, mosquitto_path
+from tests.sinks.mqtt.helpers import Subscriber, subscribed
 from tests.watch.helpers import LONG_PROFILE, fleet_of, following, replays
 from tests.watch.secure import (
     ACL_BLOCK,

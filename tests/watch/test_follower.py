@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.mqtt.brokers import Broker
-from tests.mqtt.conftest import BrokerFactory
-from tests.mqtt.helpers import subscribed
+from tests.sinks.mqtt.brokers import Broker
+from tests.sinks.mqtt.conftest import BrokerFactory
+from tests.sinks.mqtt.helpers import subscribed
 from tests.watch.helpers import (
     LONG_PROFILE,
     SignallingFleet,

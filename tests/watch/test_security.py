@@ -17,8 +17,8 @@ from typing import Any
 import aiomqtt
 import pytest
 
-from tests.mqtt.brokers import Certificates, mosquitto_path
-from tests.mqtt.helpers import Workout, client_for, mqtt_for, start_workout, subscribed
+from tests.sinks.mqtt.brokers import Certificates, mosquitto_path
+from tests.sinks.mqtt.helpers import Workout, client_for, mqtt_for, start_workout, subscribed
 from tests.watch.helpers import LONG_PROFILE, SignallingFleet, fleet_of, following
 from tests.watch.secure import (
     ACL_BLOCK,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.mqtt.brokers import Broker
-from tests.mqtt.helpers import mqtt_for, quick_settings, run_with, subscribed, write_profile
+from tests.sinks.mqtt.brokers import Broker
+from tests.sinks.mqtt.helpers import mqtt_for, quick_settings, run_with, subscribed, write_profile
 from tests.watch.helpers import fleet_of, following
 from treadctl.runtime import WorkoutOptions, run_workout
 from treadctl.sim.loopback import LoopbackLink

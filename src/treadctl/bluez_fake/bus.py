@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import os
 import selectors
 import shutil
 import signal
@@ -204,10 +203,3 @@ class PrivateBus:
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
-
-
-def environment_with(address: str) -> dict[str, str]:
-    """A copy of the environment pointing D-Bus system bus clients at ``address``."""
-    env = dict(os.environ)
-    env["DBUS_SYSTEM_BUS_ADDRESS"] = address
-    return env

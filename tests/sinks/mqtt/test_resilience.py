@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.mqtt.brokers import Broker, Certificates, free_port
-from tests.mqtt.helpers import (
+from tests.sinks.mqtt.brokers import Broker, Certificates, free_port
+from tests.sinks.mqtt.helpers import (
     mqtt_for,
     run_with,
     start_workout,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.mqtt.brokers import Broker
-from tests.mqtt.helpers import Subscriber, mqtt_for, run_with, start_workout, subscribed
+from tests.sinks.mqtt.brokers import Broker
+from tests.sinks.mqtt.helpers import Subscriber, mqtt_for, run_with, start_workout, subscribed
 from treadctl.sim.treadmill import BeltState
 
 ROOT = "treadctl/treadctl-sim"

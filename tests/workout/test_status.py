@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from tests.engine.harness import workout
+from tests.workout.harness import workout
 from treadctl.workout.events import SegmentStarted, Turnaround, WorkoutEvent
 from treadctl.workout.holds import RunState
 from treadctl.workout.timeline import PlanLimits, SegmentStep, TurnStep

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.engine.harness import BACK, COOL, WARM, Workout, workout
+from tests.workout.harness import BACK, COOL, WARM, Workout, workout
 from treadctl.ftms import TreadmillData, encode_treadmill_data, uuids
 from treadctl.ftms import control_point as cp
 from treadctl.sim import BeltState, Quirk

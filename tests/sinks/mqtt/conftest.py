@@ -2,7 +2,7 @@
 
 The broker comes from ``TREADCTL_TEST_BROKER`` (mosquitto, amqtt or both), read when the
 tests are collected; without it, Mosquitto where installed and amqtt where not. Run
-``TREADCTL_TEST_BROKER=amqtt pytest tests/mqtt`` to see the suite pass on amqtt.
+``TREADCTL_TEST_BROKER=amqtt pytest tests/sinks/mqtt`` to see the suite pass on amqtt.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mqtt.brokers import (
+from tests.sinks.mqtt.brokers import (
     Broker,
     BrokerKind,
     Certificates,

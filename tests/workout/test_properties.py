@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.engine.harness import Workout, workout
+from tests.workout.harness import Workout, workout
 from treadctl.workout.events import Turnaround
 from treadctl.workout.timeline import PlanLimits
 

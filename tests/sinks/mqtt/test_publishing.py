@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.mqtt.brokers import Broker
-from tests.mqtt.helpers import mqtt_for, run_with, start_workout, subscribed, write_profile
+from tests.sinks.mqtt.brokers import Broker
+from tests.sinks.mqtt.helpers import mqtt_for, run_with, start_workout, subscribed, write_profile
 from treadctl.cli import main
 from treadctl.sinks.mqtt import WORKOUT_STATES
 from treadctl.sinks.mqtt.publisher import STATE_BURST

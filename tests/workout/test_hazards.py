@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.engine.harness import BACK, COOL, FWD_BACK_FWD, WARM, workout
+from tests.workout.harness import BACK, COOL, FWD_BACK_FWD, WARM, workout
 from treadctl.ftms import TreadmillData, encode_treadmill_data, uuids
 from treadctl.ftms import control_point as cp
 from treadctl.sim import BeltState, Quirk

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiomqtt
 
-from tests.mqtt.brokers import Broker
+from tests.sinks.mqtt.brokers import Broker
 from treadctl.config import Settings
 from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
 from treadctl.sinks.mqtt import MqttSettings, MqttSink, parse_mqtt_url
