@@ -28,7 +28,7 @@ from treadctl.workout.events import (
     WorkoutEvent,
     WorkoutStarted,
 )
-from treadctl.workout.runner import Runner
+from treadctl.workout.runner import ADJUST_INCLINE_STEP_PCT, ADJUST_SPEED_STEP_KMH, Runner
 
 PROGRESS_EVERY_S = 15.0
 
@@ -131,13 +131,13 @@ def key_handler(runner: Runner, loop: asyncio.AbstractEventLoop) -> Callable[[st
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             case "+" | "=":
-                runner.adjust_speed(+0.1)
+                runner.adjust_speed(+ADJUST_SPEED_STEP_KMH)
             case "-" | "_":
-                runner.adjust_speed(-0.1)
+                runner.adjust_speed(-ADJUST_SPEED_STEP_KMH)
             case "u":
-                runner.adjust_incline(+0.5)
+                runner.adjust_incline(+ADJUST_INCLINE_STEP_PCT)
             case "d":
-                runner.adjust_incline(-0.5)
+                runner.adjust_incline(-ADJUST_INCLINE_STEP_PCT)
             case _:
                 pass
 

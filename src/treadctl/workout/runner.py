@@ -109,6 +109,10 @@ CONSOLE_CEILING_GRACE_S = 1.5
 STOPPED_UNHEARD_S = 4.0
 #: Records without a distance after which the speed unit cannot be checked.
 NO_DISTANCE_RECORDS = 5
+#: One key press (TUI or headless) changes the speed by this much, within the ceilings...
+ADJUST_SPEED_STEP_KMH = 0.1
+#: ...and the incline by this much.
+ADJUST_INCLINE_STEP_PCT = 0.5
 
 
 DEFAULT_RECONNECT = ReconnectPolicy()

@@ -52,14 +52,9 @@ from treadctl.workout.events import (
     WorkoutEvent,
     WorkoutStarted,
 )
-from treadctl.workout.runner import RunState
+from treadctl.workout.runner import ADJUST_INCLINE_STEP_PCT, ADJUST_SPEED_STEP_KMH, RunState
 from treadctl.workout.status import RunnerStatus
 from treadctl.workout.timeline import StepKind, TurnStep
-
-#: One press of + or - changes the speed by this much (km/h), within the ceilings.
-SPEED_STEP_KMH = 0.1
-#: One press of ] or [ changes the incline by this much (%), within the ceilings.
-INCLINE_STEP_PCT = 0.5
 
 
 @dataclass
@@ -431,19 +426,19 @@ class WorkoutScreen(Screen[None]):
 
     def action_faster(self) -> None:
         if self.session.runner is not None:
-            self.session.runner.adjust_speed(+SPEED_STEP_KMH)
+            self.session.runner.adjust_speed(+ADJUST_SPEED_STEP_KMH)
 
     def action_slower(self) -> None:
         if self.session.runner is not None:
-            self.session.runner.adjust_speed(-SPEED_STEP_KMH)
+            self.session.runner.adjust_speed(-ADJUST_SPEED_STEP_KMH)
 
     def action_incline_up(self) -> None:
         if self.session.runner is not None:
-            self.session.runner.adjust_incline(+INCLINE_STEP_PCT)
+            self.session.runner.adjust_incline(+ADJUST_INCLINE_STEP_PCT)
 
     def action_incline_down(self) -> None:
         if self.session.runner is not None:
-            self.session.runner.adjust_incline(-INCLINE_STEP_PCT)
+            self.session.runner.adjust_incline(-ADJUST_INCLINE_STEP_PCT)
 
     def action_acknowledge(self) -> None:
         self.query_one(AlertBanner).acknowledge()
