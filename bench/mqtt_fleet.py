@@ -42,7 +42,8 @@ from _benchkit import machine_info, machine_lines, table
 from _mqttkit import broker_cpu_s, loopback_broker, planned_s, steady_profile
 from treadctl.config import Settings
 from treadctl.runtime import WorkoutOptions, run_workout
-from treadctl.sinks.mqtt import MqttSink, parse_mqtt_url
+from treadctl.sinks.mqtt.settings import parse_mqtt_url
+from treadctl.sinks.mqtt.sink import MqttSink
 
 GOAL_CPU_SHARE = 0.25
 #: The steady window starts this long after the workouts start (connects, first ramps).

@@ -35,7 +35,8 @@ from _benchkit import machine_info, machine_lines, percentile, table
 from _mqttkit import StampingLink, loopback_broker, stamped_treadmill, steady_profile
 from treadctl.config import Settings
 from treadctl.runtime import WorkoutOptions, run_workout
-from treadctl.sinks.mqtt import MqttSink, parse_mqtt_url
+from treadctl.sinks.mqtt.settings import parse_mqtt_url
+from treadctl.sinks.mqtt.sink import MqttSink
 
 GOAL_P99_S = 10e-3
 PERCENTILES = (50.0, 90.0, 99.0)

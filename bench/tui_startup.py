@@ -77,14 +77,15 @@ def child(screen: str, out: Path) -> int:
     return 0
 
 
-def run_once(screen: str) -> float:
-    """Seconds from spawning the child to its first frame on the pty."""
+def run_once(screen: str, environ: dict[str, str] | None = None) -> float:
+    """Seconds from spawning the child to its first frame on the pty (``environ``: the
+    child's environment instead of this process's)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         env = {
-            **os.environ,
+            **(os.environ if environ is None else environ),
             "TERM": "xterm-256color",
             "TREADCTL_CONFIG": str(Path(tmp) / "config.toml"),
             "TREADCTL_DATA_DIR": str(Path(tmp) / "data"),

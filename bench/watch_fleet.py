@@ -193,7 +193,7 @@ class Window:
 
 
 def run_watch(url: str, out: Path, window: Window) -> int:
-    from treadctl.sinks.mqtt import parse_mqtt_url  # noqa: PLC0415
+    from treadctl.sinks.mqtt.settings import parse_mqtt_url  # noqa: PLC0415
     from treadctl.watch.fleet import Fleet, Treadmill  # noqa: PLC0415
     from treadctl.watch.follower import MqttFollower  # noqa: PLC0415
     from treadctl.watch.ui import WatchApp  # noqa: PLC0415
@@ -274,7 +274,7 @@ def run_watch(url: str, out: Path, window: Window) -> int:
 def run_baseline(url: str, out: Path, window: Window) -> int:
     import aiomqtt  # noqa: PLC0415
 
-    from treadctl.sinks.mqtt import parse_mqtt_url  # noqa: PLC0415
+    from treadctl.sinks.mqtt.settings import parse_mqtt_url  # noqa: PLC0415
 
     tally = Tally()
     dropped = [0]

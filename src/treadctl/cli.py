@@ -1,21 +1,52 @@
-"""The ``treadctl`` command line: one subcommand module each, wired here."""
+"""The ``treadctl`` command line: one subcommand module each, wired here.
+
+Start-up is part of the interface: ``treadctl --version`` and ``--help`` import no
+subcommand, and a subcommand imports only its own module (``bench/startup.py``
+measures it; tests/test_cli_startup.py checks which libraries ``import treadctl.cli``
+loads).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from treadctl import __version__
-from treadctl.commands import COMMANDS
+from treadctl.commands import BY_NAME, COMMANDS
+from treadctl.exit_codes import EXIT_OK, EXIT_USAGE
 
-#: Exit codes: 0 done, 1 the job failed, 2 the command line or its input was wrong.
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _path(text: str) -> Path:
+    from pathlib import Path  # noqa: PLC0415 (not needed for --version or --help)
+
+    return Path(text)
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv``: the first word that is not an option (or the
+    value of ``--config``, the one top-level option that takes one)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif word.startswith("-"):
+            continue
+        else:
+            return word if word in BY_NAME else None
+    return None
+
+
+def build_parser(
+    argv: Sequence[str] | None = None, *, full: bool = False
+) -> argparse.ArgumentParser:
+    """The parser. Only the command ``argv`` names is registered in full (its module
+    imported); the others get their one-line help. ``full``: every command in full."""
     parser = argparse.ArgumentParser(
         prog="treadctl",
         description=(
@@ -25,16 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"treadctl {__version__}")
     parser.add_argument(
-        "--config", type=Path, help="settings file for the full-screen UI (no COMMAND)"
+        "--config", type=_path, help="settings file for the full-screen UI (no COMMAND)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in COMMANDS:
-        register(sub)
+    chosen = chosen_command(sys.argv[1:] if argv is None else argv)
+    for command in COMMANDS:
+        if full or command.name == chosen:
+            command.register()(sub)
+        else:
+            sub.add_parser(command.name, help=command.summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     if handler is None:

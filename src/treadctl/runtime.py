@@ -24,7 +24,7 @@ from treadctl.sim import Quirk, SimConfig, SimTreadmill
 from treadctl.sim.loopback import LoopbackLink
 from treadctl.sinks.recorder import SessionRecorder
 from treadctl.workout.builtin import load_profile
-from treadctl.workout.events import Summary, WorkoutEvent
+from treadctl.workout.events import Paused, Summary, Turnaround, WorkoutEvent
 from treadctl.workout.plan import plan, plan_limits
 from treadctl.workout.ports import Treadmill, TreadmillFactory, WorkoutSink
 from treadctl.workout.profile import Profile, flatten
@@ -135,36 +135,70 @@ async def _play_actions(
                 pass
 
 
-async def _simulated_person(
-    runner: Runner,
-    clock: Clock,
-    confirm_after_s: float | None,
-    give_up_after_s: float | None,
-    *,
-    actions_until_s: float = 0.0,
-) -> None:
+class SimulatedPerson:
     """Stands in for the person in a replay: confirms after a while what waits for a
     person, and gives up (stops) on a hold nobody answers, so that every replay ends. A
-    plain pause (from the keyboard, or a supervisor over MQTT) is not resumed by it."""
-    waited_s = 0.0
-    step_s = 0.5
-    while True:
-        await clock.sleep(step_s)
-        status = runner.status()
-        if not (status.awaiting_confirm or status.paused):
-            waited_s = 0.0
-            continue
-        waited_s += step_s
-        if confirm_after_s is not None and waited_s >= confirm_after_s and status.awaiting_confirm:
-            runner.confirm()
-            waited_s = 0.0
-        elif (
-            give_up_after_s is not None
-            and waited_s >= give_up_after_s
-            and clock.now() >= actions_until_s  # recorded actions may still answer it
+    plain pause (from the keyboard, or a supervisor over MQTT) is not resumed by it.
+
+    It sleeps until an event says something may wait for a person (a hold, a turn to
+    confirm), then looks every half second until nothing waits: a replay of an hour
+    does not wake it 7,200 times for nothing.
+    """
+
+    STEP_S = 0.5
+
+    def __init__(
+        self,
+        runner: Runner,
+        clock: Clock,
+        confirm_after_s: float | None,
+        give_up_after_s: float | None,
+        *,
+        actions_until_s: float = 0.0,
+    ) -> None:
+        self.runner = runner
+        self.clock = clock
+        self.confirm_after_s = confirm_after_s
+        self.give_up_after_s = give_up_after_s
+        self.actions_until_s = actions_until_s
+        self._called = asyncio.Event()
+
+    def heard(self, event: WorkoutEvent) -> None:
+        if isinstance(event, Paused) or (
+            isinstance(event, Turnaround) and event.phase == "waiting_for_confirm"
         ):
-            await runner.emergency_stop("nobody answered a hold in the replay")
-            return
+            self._called.set()
+
+    async def run(self) -> None:
+        while True:
+            await self._called.wait()
+            self._called.clear()
+            if await self._attend():
+                return
+
+    async def _attend(self) -> bool:
+        """Look after what waits until nothing does; True once it has stopped the belt."""
+        waited_s = 0.0
+        while True:
+            await self.clock.sleep(self.STEP_S)
+            status = self.runner.status()
+            if not (status.awaiting_confirm or status.paused):
+                return False
+            waited_s += self.STEP_S
+            if (
+                self.confirm_after_s is not None
+                and waited_s >= self.confirm_after_s
+                and status.awaiting_confirm
+            ):
+                self.runner.confirm()
+                waited_s = 0.0
+            elif (
+                self.give_up_after_s is not None
+                and waited_s >= self.give_up_after_s
+                and self.clock.now() >= self.actions_until_s  # recorded actions may answer
+            ):
+                await self.runner.emergency_stop("nobody answered a hold in the replay")
+                return True
 
 
 def _remember_unit(treadmill: Treadmill, settings: Settings, unit: SpeedUnit) -> None:
@@ -255,8 +289,12 @@ async def run_workout(
             if on_log is not None:
                 on_log(log_path)
 
+            person: SimulatedPerson | None = None
+
             def emit(event: WorkoutEvent) -> None:
                 recorder(event)
+                if person is not None:
+                    person.heard(event)
                 for sink in options.sinks:
                     try:
                         sink(event)
@@ -286,17 +324,14 @@ async def run_workout(
             ]
             if options.auto_confirm_s is not None or options.hold_limit_s is not None:
                 last_action_s = max((a[0] for a in options.actions), default=0.0)
-                helpers.append(
-                    asyncio.ensure_future(
-                        _simulated_person(
-                            runner,
-                            clock,
-                            options.auto_confirm_s,
-                            options.hold_limit_s,
-                            actions_until_s=clock.now() + last_action_s,
-                        )
-                    )
+                person = SimulatedPerson(
+                    runner,
+                    clock,
+                    options.auto_confirm_s,
+                    options.hold_limit_s,
+                    actions_until_s=clock.now() + last_action_s,
                 )
+                helpers.append(asyncio.ensure_future(person.run()))
             try:
                 summary = await runner.run()
             finally:

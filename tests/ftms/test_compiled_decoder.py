@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.ftms.strategies import treadmill_records
-from treadctl.ftms import FtmsDecodeError
+from treadctl.ftms import FtmsDecodeError, FtmsEncodeError
 from treadctl.ftms import treadmill_data as td
 from treadctl.ftms.treadmill_data import TreadmillData, encode_treadmill_data
 
@@ -58,3 +58,49 @@ def test_elevation_not_available_markers_on_the_compiled_path() -> None:
     assert "elevation_gain_m" in fast.present
     assert fast.deviations == ("not_available_nonstandard",)
     assert fast == td._decode_general(data)
+
+
+def encoded(record: TreadmillData, encode: object, max_packet_len: int | None) -> object:
+    try:
+        return encode(record, max_packet_len=max_packet_len)  # type: ignore[operator]
+    except FtmsEncodeError as exc:
+        return f"error: {exc}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(treadmill_records(), st.sampled_from([None, 20, 12]))
+def test_compiled_encoders_give_the_reference_bytes(
+    record: TreadmillData, max_packet_len: int | None
+) -> None:
+    fast = encoded(record, td.encode_treadmill_data, max_packet_len)
+    assert fast == encoded(record, td._encode_general, max_packet_len)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+    st.floats(min_value=-1e4, max_value=1e4, allow_nan=False),
+    st.one_of(st.none(), st.integers(min_value=-10, max_value=300)),
+)
+def test_compiled_encoders_round_and_refuse_as_the_reference_does(
+    speed_kmh: float, incline_pct: float, energy_kcal: int | None
+) -> None:
+    record = TreadmillData.of(
+        speed_kmh=speed_kmh,
+        incline_pct=incline_pct,
+        ramp_angle_deg=None,
+        energy_kcal=energy_kcal,
+        energy_per_hour_kcal=None,
+        energy_per_minute_kcal=None,
+    )
+    for max_packet_len in (None, 20):
+        fast = encoded(record, td.encode_treadmill_data, max_packet_len)
+        assert fast == encoded(record, td._encode_general, max_packet_len)
+
+
+def test_a_value_without_a_not_available_marker_is_refused_by_both() -> None:
+    record = TreadmillData.of(speed_kmh=None)
+    for encode in (td.encode_treadmill_data, td._encode_general):
+        text = encoded(record, encode, None)
+        assert isinstance(text, str)
+        assert "speed_kmh has no 'not available' value" in text

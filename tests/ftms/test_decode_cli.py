@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from treadctl.cli import main
-from treadctl.commands import COMMANDS
+from treadctl.commands import BY_NAME
 from treadctl.commands.decode import (
     KINDS,
     DecodeInputError,
@@ -53,7 +53,7 @@ def decode_fails(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 def test_registered() -> None:
-    assert register in COMMANDS
+    assert BY_NAME["decode"].register() is register
 
 
 def test_treadmill_data(capsys: pytest.CaptureFixture[str]) -> None:

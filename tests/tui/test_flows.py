@@ -23,10 +23,10 @@ from tests.tui.conftest import (
 from treadctl.bluetooth.errors import BlueZNotRunning
 from treadctl.clock import VirtualClock
 from treadctl.config import Settings, load_settings
+from treadctl.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from treadctl.ftms.control_point import StopOrPause
 from treadctl.sim.treadmill import BeltState
 from treadctl.tui import TreadctlApp, TreadmillChoice
-from treadctl.tui.app import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from treadctl.tui.screens import (
     ConfirmScreen,
     EndScreen,

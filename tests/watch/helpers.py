@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.sinks.mqtt.brokers import Broker
-from treadctl.sinks.mqtt import MqttSettings, parse_mqtt_url
+from treadctl.sinks.mqtt.settings import MqttSettings, parse_mqtt_url
 from treadctl.watch.fleet import Fleet, Treadmill
 from treadctl.watch.follower import MqttFollower
 

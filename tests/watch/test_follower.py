@@ -18,7 +18,7 @@ from tests.watch.helpers import (
     replays,
     start_replays,
 )
-from treadctl.sinks.mqtt import parse_mqtt_url
+from treadctl.sinks.mqtt.settings import parse_mqtt_url
 from treadctl.watch.fleet import ALERT_RECENT_S
 from treadctl.watch.follower import COMMAND_PAYLOAD, CommandError, MqttFollower
 from treadctl.watch.status import ENDED_STATES

@@ -10,7 +10,7 @@ from tests.sinks.mqtt.helpers import mqtt_for, quick_settings, run_with, subscri
 from tests.watch.helpers import fleet_of, following
 from treadctl.runtime import WorkoutOptions, run_workout
 from treadctl.sim.loopback import LoopbackLink
-from treadctl.sinks.mqtt import MqttSink
+from treadctl.sinks.mqtt.sink import MqttSink
 from treadctl.watch.status import TreadmillStatus, parse_state
 from treadctl.workout.ports import Treadmill
 from treadctl.workout.runner import Runner

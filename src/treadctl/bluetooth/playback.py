@@ -17,9 +17,8 @@ from typing import TextIO
 from treadctl.bluetooth.blelog import BleLogError, BlePlayer, PlaybackResult, PlayStep, read_ble_log
 from treadctl.client import SpeedUnit
 from treadctl.clock import Clock, MonotonicClock, VirtualClock
+from treadctl.exit_codes import EXIT_OK, EXIT_USAGE
 from treadctl.formatting import speed_text
-
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def add_ble_log_argument(parser: argparse.ArgumentParser) -> None:

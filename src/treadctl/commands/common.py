@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 from treadctl.config import ConfigError, Settings, load_settings
+from treadctl.exit_codes import EXIT_USAGE
 from treadctl.sim import Quirk
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def fail(command: str, message: str, code: int = EXIT_USAGE) -> int:

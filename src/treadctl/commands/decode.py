@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from treadctl.commands import summary
+from treadctl.exit_codes import EXIT_OK, EXIT_USAGE
 from treadctl.ftms import (
     FtmsDecodeError,
     decode_control_point,
@@ -34,7 +36,6 @@ from treadctl.hrs import (
     unknown_reason,
 )
 
-EXIT_OK, EXIT_USAGE = 0, 2
 PROG = "treadctl decode"
 TREADMILL_DATA = "treadmill-data"
 
@@ -183,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "decode",
-        help="decode FTMS or heart-rate bytes (from nRF Connect, a sniffer or a BLE log)",
+        help=summary("decode"),
         description=(
             "Decode one FTMS or Heart Rate Service value and print it as JSON, with the\n"
             "deviations from the spec that the decoder tolerated. See docs/decode.md."

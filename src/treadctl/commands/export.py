@@ -6,20 +6,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from treadctl.commands.common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
-    add_settings_argument,
-    fail,
-    load_cli_settings,
-)
+from treadctl.commands import summary
+from treadctl.commands.common import add_settings_argument, fail, load_cli_settings
+from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "export",
-        help="write a session as a FIT or TCX file (Garmin Connect, Strava, intervals.icu)",
+        help=summary("export"),
         description=(
             "Write a recorded session as a FIT activity file (the default) or TCX: one "
             "record a second (time, speed in m/s, distance in m, heart rate, cadence), a "

@@ -19,14 +19,9 @@ from treadctl.bluetooth.scan import FIND_TIMEOUT_S
 from treadctl.client import TreadmillClient, TreadmillState
 from treadctl.client.errors import TreadmillError
 from treadctl.clock import MonotonicClock
-from treadctl.commands.common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
-    add_settings_argument,
-    fail,
-    load_cli_settings,
-)
+from treadctl.commands import summary
+from treadctl.commands.common import add_settings_argument, fail, load_cli_settings
+from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from treadctl.formatting import speed_text
 from treadctl.link.base import LinkError
 
@@ -34,7 +29,7 @@ from treadctl.link.base import LinkError
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "info",
-        help="connect to a treadmill and show what it is and what it supports",
+        help=summary("info"),
         description=(
             "Connect to a Bluetooth treadmill, print its device information, ranges and "
             "whether treadctl can control it, then disconnect. Nothing moves the belt."

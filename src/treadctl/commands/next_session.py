@@ -7,20 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from treadctl.commands.common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
-    add_settings_argument,
-    fail,
-    load_cli_settings,
-)
+from treadctl.commands import summary
+from treadctl.commands.common import add_settings_argument, fail, load_cli_settings
+from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "next",
-        help="the coach's next workout from your sessions, and why",
+        help=summary("next"),
         description=(
             "Recommend the next backward workout from your real sessions and rehearsals "
             "(replays do not count): backward bouts of 20, 30, 45, then 60 s at 0.8 km/h, "

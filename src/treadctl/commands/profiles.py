@@ -8,14 +8,10 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from treadctl.commands.common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
-    add_settings_argument,
-    load_cli_settings,
-)
+from treadctl.commands import summary
+from treadctl.commands.common import add_settings_argument, load_cli_settings
 from treadctl.config import DisplayUnits, Settings
+from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from treadctl.units import KMH_PER_MPH
 from treadctl.workout.builtin import list_builtin, load_profile
 from treadctl.workout.durations import format_duration
@@ -36,9 +32,7 @@ _WRAP = 88
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
-        "profiles", help="list, show and check workout profiles", description=__doc__
-    )
+    parser = subparsers.add_parser("profiles", help=summary("profiles"), description=__doc__)
     parser.set_defaults(handler=lambda _args: _usage(parser))
     actions = parser.add_subparsers(dest="profiles_command", metavar="ACTION")
 

@@ -11,14 +11,14 @@ from typing import Any
 
 from treadctl.bluetooth.playback import add_ble_log_argument, play_ble_log_command
 from treadctl.clock import VirtualClock
+from treadctl.commands import summary
 from treadctl.commands.common import (
-    EXIT_OK,
-    EXIT_USAGE,
     add_settings_argument,
     add_sim_arguments,
     fail,
     load_cli_settings,
 )
+from treadctl.exit_codes import EXIT_OK, EXIT_USAGE
 from treadctl.formatting import summary_lines
 from treadctl.headless import HeadlessPrinter
 from treadctl.replay_inputs import replay_inputs
@@ -61,7 +61,7 @@ def parse_count(text: str) -> int:
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "replay",
-        help="replay a profile or a recorded session against the simulator",
+        help=summary("replay"),
         description=(
             "Run a profile, or the profile and your actions from a recorded session, "
             "against the simulated treadmill on a virtual clock, and print the summary."

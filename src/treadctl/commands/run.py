@@ -21,17 +21,15 @@ from treadctl.bluetooth.device import (
 )
 from treadctl.bluetooth.errors import describe_error
 from treadctl.client.errors import TreadmillError
+from treadctl.commands import summary
 from treadctl.commands.common import (
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
     add_settings_argument,
     add_sim_arguments,
     fail,
     load_cli_settings,
 )
 from treadctl.config import ConfigError, Settings, acknowledge_risks
+from treadctl.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from treadctl.headless import KEYS_HELP, HeadlessPrinter, key_handler
 from treadctl.link.base import LinkError
 from treadctl.runtime import WorkoutOptions, run_workout
@@ -51,7 +49,7 @@ RISK_TEXT = RISKS.lines(stop_keys="s then Enter, or Ctrl-C")
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "run",
-        help="run a guided workout",
+        help=summary("run"),
         description="Run a guided workout in real time against a treadmill.",
     )
     parser.add_argument("profile", help="a built-in profile id or a profile file (.toml, .zwo)")

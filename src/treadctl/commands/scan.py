@@ -9,7 +9,9 @@ from typing import Any
 
 from treadctl.bluetooth.errors import BluetoothError, describe_error
 from treadctl.bluetooth.scan import SCAN_TIMEOUT_S, FoundDevice, release_bluez_connection, scan
-from treadctl.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from treadctl.commands import summary
+from treadctl.commands.common import fail
+from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 SEEN_AS_TEXT = {
     "service-data": "FTMS service data",
@@ -22,7 +24,7 @@ SEEN_AS_TEXT = {
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "scan",
-        help="list the FTMS treadmills and heart-rate straps in Bluetooth range",
+        help=summary("scan"),
         description=(
             "Listen for Bluetooth LE advertisements and list the fitness machines that "
             "advertise FTMS (by service data or by service UUID), best first, then the "

@@ -8,14 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from treadctl.commands.common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
-    add_settings_argument,
-    fail,
-    load_cli_settings,
-)
+from treadctl.commands import summary
+from treadctl.commands.common import add_settings_argument, fail, load_cli_settings
+from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from treadctl.export.files import body_of
 from treadctl.history.energy import Interval, estimate
 from treadctl.history.log import KINDS, clock_text, interpret, load_session_log
@@ -31,7 +26,7 @@ def parse_date(text: str) -> dt.date:
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    parser = sub.add_parser("sessions", help="list, show and chart recorded sessions")
+    parser = sub.add_parser("sessions", help=summary("sessions"))
     actions = parser.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
     p_list = actions.add_parser(
         "list",

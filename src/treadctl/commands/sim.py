@@ -23,7 +23,9 @@ from typing import Any
 from treadctl.bluez_fake import ADVERTISING_MODES, FakeBlueZ, FakeDevice, PrivateBus
 from treadctl.bluez_fake.bus import PrivateBusError
 from treadctl.clock import MonotonicClock
-from treadctl.commands.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_quirk_argument, fail
+from treadctl.commands import summary
+from treadctl.commands.common import add_quirk_argument, fail
+from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from treadctl.ftms import uuids
 from treadctl.sim import SimConfig, SimTreadmill
 from treadctl.sim.heart_rate_strap import (
@@ -44,7 +46,7 @@ Strap = tuple[SimHeartRateStrap, FakeDevice]
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "sim",
-        help="serve the simulated treadmill over a fake BlueZ (rehearse any FTMS app)",
+        help=summary("sim"),
         description=(
             "Start a private D-Bus with a fake BlueZ that serves the simulated treadmill, "
             "print the DBUS_SYSTEM_BUS_ADDRESS to export, and run until Ctrl-C. It never "

@@ -7,8 +7,9 @@ import functools
 
 from treadctl.bluetooth.device import bluetooth_treadmill
 from treadctl.bluetooth.scan import scan
-from treadctl.commands.common import EXIT_USAGE, load_cli_settings
+from treadctl.commands.common import load_cli_settings
 from treadctl.config import Settings
+from treadctl.exit_codes import EXIT_USAGE
 from treadctl.tui import TreadmillChoice, run_tui, simulator_choice
 from treadctl.tui.screens.start import Scanner
 

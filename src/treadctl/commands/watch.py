@@ -11,13 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from treadctl.commands.common import (
-    EXIT_OK,
-    EXIT_USAGE,
-    add_settings_argument,
-    fail,
-    load_cli_settings,
-)
+from treadctl.commands import summary
+from treadctl.commands.common import add_settings_argument, fail, load_cli_settings
+from treadctl.exit_codes import EXIT_OK, EXIT_USAGE
 
 #: Where ``watch`` looks without a URL and without ``mqtt_url`` in the settings.
 DEFAULT_URL = "mqtt://localhost"
@@ -26,7 +22,7 @@ DEFAULT_URL = "mqtt://localhost"
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "watch",
-        help="supervise every treadctl treadmill on an MQTT broker (a dashboard)",
+        help=summary("watch"),
         description=(
             "A full-screen dashboard of every treadctl treadmill publishing to the broker: "
             "a tile each with facing, speed (km/h), incline (%), segment and time left, "

@@ -8,6 +8,7 @@ pads put a step count there (u16 and one zero byte) after the standard fields.
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -367,34 +368,109 @@ def encode_treadmill_data(
     With the default ATT MTU of 23 a notification holds 20 bytes; a record with many
     fields is then split, Instantaneous Speed going out last (FTMS §4.4.1.2).
 
+    Each layout gets an encoder compiled the first time it is seen (the simulator sends
+    the same few layouts thousands of times in a fast replay); :func:`_encode_general`
+    is the reference it is tested against.
+
     Raises:
         FtmsEncodeError: a value out of its field's range, or a group half present.
     """
+    key = (record.present, max_packet_len)
+    encoder = _ENCODERS.get(key)
+    if encoder is None:
+        encoder = _compile_encoder(_encoding_plan(record.present, max_packet_len))
+        if len(_ENCODERS) < _COMPILED_MAX:
+            _ENCODERS[key] = encoder
+    return encoder(record)
+
+
+def _encode_general(record: TreadmillData, *, max_packet_len: int | None = None) -> list[bytes]:
+    """The reference encoder: field by field through :meth:`Field.write`."""
     return [
         flags + b"".join(f.write(getattr(record, f.name)) + pad for f, pad in writes)
         for flags, writes in _encoding_plan(record.present, max_packet_len)
     ]
 
 
+_Encoder = Callable[[TreadmillData], list[bytes]]
+_ENCODERS: dict[tuple[frozenset[str], int | None], _Encoder] = {}
+
+
+def _compile_encoder(plan: tuple[_PacketPlan, ...]) -> _Encoder:
+    """An encoder for one layout: each packet one precompiled ``struct`` call.
+
+    Rounding and range checks are those of :meth:`Field.to_raw`, written out per field.
+    """
+    body: list[str] = []
+    namespace: dict[str, Any] = {"floor": math.floor, "Error": FtmsEncodeError}
+    packets: list[str] = []
+    k = 0
+    for p, (flags, writes) in enumerate(plan):
+        fmt = "<"
+        args: list[str] = []
+        for f, pad in writes:
+            v, r = f"v{k}", f"r{k}"
+            body.append(f"    {v} = record.{f.name}")
+            if f.not_available is None:
+                body += [
+                    f"    if {v} is None:",
+                    f"        raise Error('{f.name} has no \\'not available\\' value')",
+                ]
+                na_check = ""
+            else:
+                body += [f"    if {v} is None:", f"        {r} = {f.not_available}", "    else:"]
+                na_check = f" or {r} == {f.not_available}"
+            indent = "        " if f.not_available is not None else "    "
+            body += [
+                f"{indent}x = round({v} * {f.divisor}, 6)",
+                f"{indent}{r} = floor(x + 0.5) if x >= 0 else -floor(-x + 0.5)",
+                f"{indent}if not {f.raw_min} <= {r} <= {f.raw_max}{na_check}:",
+                f"{indent}    raise Error(f'{f.name}={{{v}}} does not fit {f.kind.name}')",
+            ]
+            if f.kind is U24:
+                fmt += "HB"
+                args += [f"{r} & 0xFFFF", f"{r} >> 16"]
+            else:
+                fmt += _STRUCT_CODES[f.kind]
+                args.append(r)
+            fmt += "x" * len(pad)
+            k += 1
+        namespace[f"pack{p}"] = struct.Struct(fmt).pack
+        namespace[f"flags{p}"] = flags
+        packets.append(f"flags{p} + pack{p}({', '.join(args)})")
+    body.append(f"    return [{', '.join(packets)}]")
+    source = "def encode(record):\n" + "\n".join(body) + "\n"
+    exec(compile(source, "<treadmill data encoder>", "exec"), namespace)
+    encoder: _Encoder = namespace["encode"]
+    return encoder
+
+
 def merge_records(parts: Iterable[TreadmillData]) -> TreadmillData:
-    """One record from the packets of a split record; later packets win."""
-    values: dict[str, Any] = {}
+    """One record from the packets of a split record; later packets win.
+
+    Built the way the compiled decoders build records (a filled ``__dict__``): the
+    client merges every split record a machine sends.
+    """
+    values = dict.fromkeys(FIELD_NAMES)
+    present: set[str] = set()
     missing: list[str] = []
     deviations: list[Deviation] = []
     more = False
     for part in parts:
+        fields = part.__dict__
         for name in part.present:
-            values[name] = getattr(part, name)
+            values[name] = fields[name]
+        present |= part.present
         missing.extend(m for m in part.missing if m not in missing)
         deviations.extend(d for d in part.deviations if d not in deviations)
         more = part.more_data
-    return TreadmillData(
-        **values,
-        more_data=more,
-        present=frozenset(values),
-        missing=tuple(m for m in missing if m not in values),
-        deviations=tuple(deviations),
-    )
+    values["more_data"] = more
+    values["present"] = frozenset(present)
+    values["missing"] = tuple(m for m in missing if m not in present)
+    values["deviations"] = tuple(deviations)
+    record: TreadmillData = object.__new__(TreadmillData)
+    object.__setattr__(record, "__dict__", values)
+    return record
 
 
 class TreadmillDataAssembler:

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from treadctl.config import Settings
+from treadctl.exit_codes import EXIT_FAILED
 from treadctl.runtime import ClockSpeed, WorkoutOptions
-from treadctl.tui.app import EXIT_FAILED, TreadctlApp
+from treadctl.tui.app import TreadctlApp
 from treadctl.tui.choices import TreadmillChoice, simulator_choice
 from treadctl.tui.screens.start import Scanner
 from treadctl.tui.session import WorkoutSession

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen, Screen
 
 from treadctl.clock import Clock
 from treadctl.config import ConfigError, Settings, acknowledge_risks
+from treadctl.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from treadctl.runtime import ClockSpeed, WorkoutOptions
 from treadctl.tui.choices import (
     ProfileChoice,
@@ -39,8 +40,6 @@ from treadctl.tui.session import WorkoutSession
 from treadctl.tui.widgets import AlertBanner, VoiceStatus
 from treadctl.voice.sink import VoiceConfig, VoiceSink
 from treadctl.workout.risks import BEGINNER_PROFILE
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class TreadctlApp(App[int]):

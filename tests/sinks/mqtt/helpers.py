@@ -16,7 +16,8 @@ import aiomqtt
 from tests.sinks.mqtt.brokers import Broker
 from treadctl.config import Settings
 from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
-from treadctl.sinks.mqtt import MqttSettings, MqttSink, parse_mqtt_url
+from treadctl.sinks.mqtt.settings import MqttSettings, parse_mqtt_url
+from treadctl.sinks.mqtt.sink import MqttSink
 from treadctl.workout.ports import Treadmill
 from treadctl.workout.runner import Runner
 

@@ -8,11 +8,12 @@ import re
 
 import pytest
 
-from treadctl.sinks.mqtt import WORKOUT_STATES, Publisher, RateLimiter, Topics, parse_mqtt_url
 from treadctl.sinks.mqtt.commands import clean_name, decide
 from treadctl.sinks.mqtt.discovery import DeviceInfo, discovery_messages
-from treadctl.sinks.mqtt.publisher import EVENT_QUEUE_MAX
-from treadctl.sinks.mqtt.state import event_payload
+from treadctl.sinks.mqtt.publisher import EVENT_QUEUE_MAX, Publisher, RateLimiter
+from treadctl.sinks.mqtt.settings import parse_mqtt_url
+from treadctl.sinks.mqtt.state import WORKOUT_STATES, event_payload
+from treadctl.sinks.mqtt.topics import Topics
 from treadctl.workout.events import Command, Countdown, Paused, Sample, SegmentStarted
 from treadctl.workout.runner import RunState
 

@@ -13,8 +13,8 @@ import pytest
 from tests.sinks.mqtt.brokers import Broker
 from tests.sinks.mqtt.helpers import mqtt_for, run_with, start_workout, subscribed, write_profile
 from treadctl.cli import main
-from treadctl.sinks.mqtt import WORKOUT_STATES
 from treadctl.sinks.mqtt.publisher import STATE_BURST
+from treadctl.sinks.mqtt.state import WORKOUT_STATES
 
 STATE_KEYS = {
     "ts",

@@ -23,7 +23,8 @@ from tests.sinks.mqtt.helpers import (
     write_profile,
 )
 from treadctl.cli import main
-from treadctl.sinks.mqtt import parse_mqtt_url, publisher
+from treadctl.sinks.mqtt import publisher
+from treadctl.sinks.mqtt.settings import parse_mqtt_url
 
 ROOT = "treadctl/treadctl-sim"
 PASSWORD = "correct-Horse-7391"

@@ -9,9 +9,14 @@ import pytest
 
 from treadctl.cli import main
 from treadctl.config import ConfigError, load_settings
-from treadctl.sinks.mqtt import MqttConfigError, mqtt_settings_from, parse_mqtt_url, safe_id
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args
-from treadctl.sinks.mqtt.settings import numbered
+from treadctl.sinks.mqtt.settings import (
+    MqttConfigError,
+    mqtt_settings_from,
+    numbered,
+    parse_mqtt_url,
+    safe_id,
+)
 
 
 def test_plain_and_tls_urls_get_their_default_ports() -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from treadctl.config import Settings
 from treadctl.sinks.mqtt.settings import MqttSettings, mqtt_settings_from, numbered
-from treadctl.sinks.mqtt.sink import MqttSink
+
+if TYPE_CHECKING:
+    from treadctl.sinks.mqtt.sink import MqttSink
 
 
 def add_mqtt_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,4 +69,6 @@ def mqtt_sinks(mqtt: MqttSettings | None, *, index: int | None = None) -> list[M
     """``[sink]`` for one treadmill (the ``index``-th of several), or ``[]`` without MQTT."""
     if mqtt is None:
         return []
+    from treadctl.sinks.mqtt.sink import MqttSink  # noqa: PLC0415 (aiomqtt only when used)
+
     return [MqttSink(mqtt if index is None else numbered(mqtt, index), notify=print_notice)]
