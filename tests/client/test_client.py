@@ -258,3 +258,15 @@ async def test_lossy_slow_link_keeps_state_flowing() -> None:
         assert 30 < r.client.state.records - before < 110
         assert r.client.state.malformed == 0
         assert r.client.state.speed_kmh == pytest.approx(3.0)
+
+
+def test_state_changes_are_copies_and_unknown_fields_are_refused() -> None:
+    from treadctl.client.state import BeltStatus, TreadmillState  # noqa: PLC0415
+
+    before = TreadmillState()
+    after = before.with_changes({"speed_kmh": 2.5, "belt": BeltStatus.RUNNING})
+    assert (after.speed_kmh, after.belt) == (2.5, BeltStatus.RUNNING)
+    assert before.speed_kmh is None  # the old state is untouched
+    assert after == TreadmillState(speed_kmh=2.5, belt=BeltStatus.RUNNING)
+    with pytest.raises(TypeError, match="speed_mph"):
+        before.with_changes({"speed_mph": 1.0})

@@ -104,3 +104,21 @@ def test_a_value_without_a_not_available_marker_is_refused_by_both() -> None:
         text = encoded(record, encode, None)
         assert isinstance(text, str)
         assert "speed_kmh has no 'not available' value" in text
+
+
+@settings(max_examples=200, deadline=None)
+@given(treadmill_records())
+def test_records_built_directly_equal_records_built_by_the_constructor(
+    record: TreadmillData,
+) -> None:
+    values = {name: getattr(record, name) for name in record.present}
+    built = TreadmillData.from_values(values)
+    assert built == TreadmillData(**values, present=frozenset(values))
+    assert hash(built.present) == hash(frozenset(values))
+
+
+def test_a_record_refuses_a_field_it_does_not_have() -> None:
+    import pytest  # noqa: PLC0415
+
+    with pytest.raises(TypeError, match="speed_mph"):
+        TreadmillData.from_values({"speed_kmh": 1.0, "speed_mph": 1.0})

@@ -176,7 +176,7 @@ class TreadmillClient:
                 log.exception("event listener failed on %r", event)
 
     def _update(self, **changes: object) -> None:
-        self._state.set(dataclasses.replace(self._state.value, **changes))  # type: ignore[arg-type]
+        self._state.set(self._state.value.with_changes(changes))
 
     @property
     def is_connected(self) -> bool:

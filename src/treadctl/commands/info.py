@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ def _as_dict(client: TreadmillClient) -> dict[str, Any]:
 
 
 def vars_of(state: TreadmillState) -> dict[str, Any]:
-    return {name: getattr(state, name) for name in state.__slots__}
+    return {f.name: getattr(state, f.name) for f in dataclasses.fields(state)}
 
 
 async def _info(args: argparse.Namespace, target: str, devices: dict[str, Any]) -> dict[str, Any]:

@@ -66,6 +66,7 @@ _ELEVATION_NOT_AVAILABLE = frozenset({0x7FFF, 0xFFFF})
 _ELEVATION_FIELDS = frozenset({"elevation_gain_m", "elevation_loss_m"})
 #: Field names in wire order: the keys of ``treadctl decode treadmill-data``.
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for g in GROUPS for f in g.fields)
+_FIELD_SET = frozenset(FIELD_NAMES)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,24 @@ class TreadmillData:
     @classmethod
     def of(cls, **values: Any) -> TreadmillData:
         """A complete record holding exactly ``values`` (every key counts as present)."""
-        return cls(**values, present=frozenset(values))
+        return cls.from_values(values)
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> TreadmillData:
+        """Like :meth:`of`, from a dict, built directly (the simulator makes thousands)."""
+        present = frozenset(values)
+        if not present <= _FIELD_SET:
+            unknown = sorted(present - _FIELD_SET)[0]
+            raise TypeError(f"TreadmillData has no field {unknown!r}")
+        fields = dict.fromkeys(FIELD_NAMES)
+        fields.update(values)
+        fields["more_data"] = False
+        fields["present"] = present
+        fields["missing"] = ()
+        fields["deviations"] = ()
+        record: TreadmillData = object.__new__(cls)
+        object.__setattr__(record, "__dict__", fields)
+        return record
 
     def as_dict(self) -> dict[str, Any]:
         """Present fields in wire order, then ``deviations`` (and ``missing`` if any)."""

@@ -151,9 +151,24 @@ class LoopbackLink:
             self.dropped += 1
             return
         callback = self._callbacks.get(uuid)
-        if callback is None or self._deliveries is None:
+        queue = self._deliveries
+        if callback is None or queue is None:
             return
-        self._deliveries.put_nowait((self.clock.now() + self.latency_s, lambda: callback(data)))
+        if self.latency_s == 0 and queue.empty():
+            # Nothing in flight: deliver on the loop's next turn, as the courier would,
+            # without a round through the queue (a fast replay sends thousands).
+            asyncio.get_running_loop().call_soon(self._deliver_now, queue, callback, data)
+            return
+        queue.put_nowait((self.clock.now() + self.latency_s, lambda: callback(data)))
+
+    def _deliver_now(
+        self,
+        queue: asyncio.Queue[tuple[float, Callable[[], None]]],
+        callback: NotifyCallback,
+        data: bytes,
+    ) -> None:
+        if self._deliveries is queue:  # not if the link went down meanwhile
+            callback(data)
 
     def server_disconnected(self) -> None:
         self._lost()

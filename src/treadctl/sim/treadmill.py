@@ -486,7 +486,7 @@ class SimTreadmill:
             values["heart_rate_bpm"] = self.heart_rate_bpm
         if self.config.has(Quirk.STEP_COUNT_BIT13):
             values["steps"] = int(b.steps) & 0xFFFF
-        return TreadmillData.of(**values)
+        return TreadmillData.from_values(values)
 
     def advance(self) -> None:
         """Bring the physics up to the clock's now."""

@@ -189,15 +189,22 @@ EVENT_TYPES: dict[str, type[Any]] = {
 }
 
 
+#: Each event type's field names, looked up once (a replay writes thousands of events).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def event_to_dict(event: WorkoutEvent) -> dict[str, Any]:
+    names = _FIELD_NAMES.get(type(event))
+    if names is None:
+        names = _FIELD_NAMES[type(event)] = tuple(f.name for f in dataclasses.fields(event))
     out: dict[str, Any] = {"type": event.type}
-    for f in dataclasses.fields(event):
-        value = getattr(event, f.name)
+    for name in names:
+        value = getattr(event, name)
         if isinstance(value, Summary):
             value = dataclasses.asdict(value)
         elif isinstance(value, tuple):
             value = list(value)
-        out[f.name] = value
+        out[name] = value
     return out
 
 
