@@ -253,11 +253,16 @@ def run_check(args: argparse.Namespace) -> int:
     profile, settings = loaded
     summary = summarize(profile)
     units = settings.display_units
+    backward = (
+        "no backward segments"
+        if summary.max_backward_speed_kmh is None
+        else f"{format_duration(summary.backward_s)} backward, max backward speed "
+        f"{format_speed(summary.max_backward_speed_kmh, units)} {_units_label(units)}"
+    )
     print(
         f"ok: {profile.source or profile.name}: {profile.display_title!r}, "
-        f"{summary.segment_count} segments, {format_duration(summary.total_s)} total, "
-        f"{format_duration(summary.backward_s)} backward, max backward speed "
-        f"{format_speed(summary.max_backward_speed_kmh, units)} {_units_label(units)}"
+        f"{summary.segment_count} segment{'' if summary.segment_count == 1 else 's'}, "
+        f"{format_duration(summary.total_s)} total, {backward}"
     )
     try:
         check_against(profile, settings)
