@@ -189,6 +189,7 @@ class Settings(BaseSettings):
     hr_device: str | None = None
 
     _config_path: Path | None = PrivateAttr(default=None)
+    _origins: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator("voice_kinds", mode="before")
     @classmethod
@@ -211,6 +212,13 @@ class Settings(BaseSettings):
     def config_path(self) -> Path:
         """The config file these settings were read from (or would be)."""
         return self._config_path or default_config_path()
+
+    def origin(self, key: str) -> str:
+        """Where setting ``key`` comes from, for messages: ``environment variable
+        TREADCTL_MAX_BACKWARD_SPEED_KMH``, ``max_backward_speed_kmh in /path/config.toml``
+        or ``max_backward_speed_kmh, the default`` (just the key for settings not read by
+        :func:`load_settings`)."""
+        return self._origins.get(key, key)
 
     @classmethod
     def settings_customise_sources(
@@ -246,7 +254,28 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
     finally:
         _FILE_VALUES.reset(token)
     settings._config_path = config_path
+    settings._origins = {
+        key: _origin(key, config_path, file_values, overrides) for key in Settings.model_fields
+    }
     return settings
+
+
+def _in_environment(key: str) -> bool:
+    """Is ``key`` set by its environment variable (any case, as pydantic-settings reads it)?"""
+    name = env_var(key)
+    return name in os.environ or name.lower() in {k.lower() for k in os.environ}
+
+
+def _origin(
+    key: str, path: Path, file_values: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> str:
+    if key in overrides:
+        return key
+    if _in_environment(key):
+        return f"environment variable {env_var(key)}"
+    if key in file_values:
+        return f"{key} in {path}"
+    return f"{key}, the default"
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -281,9 +310,8 @@ def _describe(exc: ValidationError, path: Path, file_values: Mapping[str, Any]) 
             lines.append(f"{path}: unknown key {key!r}{hint}")
             continue
         value = error.get("input")
-        name = env_var(key)
-        if name in os.environ or name.lower() in {k.lower() for k in os.environ}:
-            origin = f"environment variable {name}"
+        if _in_environment(key):
+            origin = f"environment variable {env_var(key)}"
         elif key in file_values:
             origin = f"{path}: {key}"
         else:

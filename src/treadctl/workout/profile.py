@@ -550,12 +550,30 @@ class CeilingError(ProfileError):
 _TOLERANCE = 1e-6
 
 
-#: The ceiling behind each settings key, as messages name it, with its unit.
+#: The ceiling behind each settings key, as messages name it, with its unit. The same
+#: key in a profile's ``[limits]`` is that profile's own limit (see ``limit_name``).
 CEILINGS = {
     "max_backward_speed_kmh": ("backward speed ceiling", "km/h"),
     "max_backward_incline_pct": ("backward incline ceiling", "%"),
     "max_forward_speed_kmh": ("forward speed ceiling", "km/h"),
+    "max_heart_rate_bpm": ("heart-rate ceiling", "bpm"),
 }
+
+
+def limit_name(key: str, *, profile: bool) -> str:
+    """The user's ceiling or a profile's own limit behind ``key``, as messages name it:
+    ``your backward speed ceiling``, ``this profile's own backward speed limit``."""
+    what = CEILINGS[key][0]
+    if profile:
+        return "this profile's own " + what.replace("ceiling", "limit")
+    return f"your {what}"
+
+
+def limit_amount(key: str, value: float) -> str:
+    """``value`` in the unit of ``key``: ``3.0 km/h``, ``5.0 %``, ``150 bpm``."""
+    unit = CEILINGS[key][1]
+    number = f"{value:g}" if unit == "bpm" else format_number(value)
+    return f"{number} {unit}"
 
 
 def _ceiling_checks(segment: Segment) -> list[tuple[str, str, float, str]]:
@@ -583,10 +601,10 @@ def check_against(profile: Profile, settings: Settings) -> None:
         for key, field, value, shown in _ceiling_checks(segment):
             ceiling: float = getattr(settings, key)
             if value > ceiling + _TOLERANCE:
-                what, unit = CEILINGS[key]
                 problems.append(
-                    f"{where}, field {field}: {shown} is above your {what} "
-                    f"of {format_number(ceiling)} {unit}"
+                    f"{where}, field {field}: {shown} is above "
+                    f"{limit_name(key, profile=False)} of {limit_amount(key, ceiling)} "
+                    f"({settings.origin(key)})"
                 )
                 needed[key] = max(needed.get(key, value), value)
     if problems:
