@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import itertools
 import json
 import os
 import re
@@ -29,8 +30,10 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -146,6 +149,18 @@ class Settings(BaseSettings):
     export_folder: Path | None = None
     export_rehearsals: bool = False
 
+    # Zwift .zwo run workouts (docs/profiles.md): their targets are fractions of one of
+    # the runner's paces, picked by each step's pace attribute (0 one mile, 1 5 km, 2 10
+    # km, 3 half marathon, 4 marathon). Each pace is given here as a speed in km/h; the
+    # reference speed serves steps without a pace attribute and zones not set here.
+    # `--reference-speed` on the command line stands for all of them.
+    zwo_reference_speed_kmh: float | None = Field(default=None, gt=0, le=30)
+    zwo_pace_1mile_kmh: float | None = Field(default=None, gt=0, le=30)
+    zwo_pace_5k_kmh: float | None = Field(default=None, gt=0, le=30)
+    zwo_pace_10k_kmh: float | None = Field(default=None, gt=0, le=30)
+    zwo_pace_half_marathon_kmh: float | None = Field(default=None, gt=0, le=30)
+    zwo_pace_marathon_kmh: float | None = Field(default=None, gt=0, le=30)
+
     # TUI: ring the terminal bell on cues and turnarounds, for a person facing away from
     # the screen (off by default: many terminals flash or beep loudly).
     bell: bool = False
@@ -199,6 +214,22 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @model_validator(mode="after")
+    def _paces_in_order(self) -> Settings:
+        """A longer race is run slower: a 5 km pace faster than the one-mile pace is a
+        slip (two values swapped, or a pace in min/km taken for km/h)."""
+        given = [(key, getattr(self, key)) for key in ZWO_PACE_KEYS]
+        given = [(key, value) for key, value in given if value is not None]
+        for (shorter, fast), (longer, slow) in itertools.pairwise(given):
+            if slow > fast:
+                raise PydanticCustomError(
+                    "pace_order",
+                    f"{longer} ({slow:g} km/h) is faster than {shorter} ({fast:g} km/h): "
+                    "a longer race is run slower; are two of them swapped?",
+                    {"keys": (shorter, longer)},
+                )
+        return self
+
     def device_settings(self, *keys: str | None) -> DeviceSettings:
         """The ``[devices.KEY]`` table for the first key that has one (address or name,
         any case), else the defaults."""
@@ -231,6 +262,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         file_settings = InitSettingsSource(settings_cls, init_kwargs=dict(_FILE_VALUES.get() or {}))
         return init_settings, env_settings, file_settings
+
+
+#: The speeds of Zwift's pace zones, shortest race first (the ``pace`` attribute's order).
+ZWO_PACE_KEYS = (
+    "zwo_pace_1mile_kmh",
+    "zwo_pace_5k_kmh",
+    "zwo_pace_10k_kmh",
+    "zwo_pace_half_marathon_kmh",
+    "zwo_pace_marathon_kmh",
+)
 
 
 def settings_keys() -> dict[str, FieldInfo]:
@@ -295,7 +336,12 @@ def read_config_file(path: Path) -> dict[str, Any]:
 def _describe(exc: ValidationError, path: Path, file_values: Mapping[str, Any]) -> str:
     lines = []
     for error in exc.errors():
-        key = str(error["loc"][0]) if error["loc"] else "?"
+        if not error["loc"]:  # about several keys: name each with where it was set
+            keys = (error.get("ctx") or {}).get("keys", ())
+            places = "; ".join(_origin(k, path, file_values, {}) for k in keys)
+            lines.append(f"{places}: {error['msg']}" if places else error["msg"])
+            continue
+        key = str(error["loc"][0])
         if error["type"] == "extra_forbidden" and key == "devices" and len(error["loc"]) == 3:
             # A key inside a [devices."..."] table.
             inner = str(error["loc"][2])

@@ -13,7 +13,9 @@ from treadctl.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_settings_argument,
+    add_zwo_arguments,
     load_cli_settings,
+    zwo_reference_from_args,
 )
 from treadctl.config import DisplayUnits, Settings
 from treadctl.units import KMH_PER_MPH
@@ -52,13 +54,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     ):
         action = actions.add_parser(name, help=help_text)
         action.add_argument("profile", metavar="NAME|FILE", help="built-in id, .toml or .zwo file")
-        action.add_argument(
-            "--reference-speed",
-            type=float,
-            metavar="KMH",
-            dest="reference_speed_kmh",
-            help="for .zwo files: the speed (km/h) that their targets are fractions of",
-        )
+        add_zwo_arguments(action)
         add_settings_argument(action)
         action.set_defaults(handler=handler)
 
@@ -151,7 +147,7 @@ def _load(args: argparse.Namespace) -> tuple[Profile, Settings] | int:
     if settings is None:
         return EXIT_USAGE
     try:
-        profile = load_profile(args.profile, reference_speed_kmh=args.reference_speed_kmh)
+        profile = load_profile(args.profile, zwo=zwo_reference_from_args(args, settings))
     except ProfileError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
