@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import itertools
 import json
 import os
 import re
@@ -29,8 +30,10 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -146,6 +149,18 @@ class Settings(BaseSettings):
     export_folder: Path | None = None
     export_rehearsals: bool = False
 
+    # Zwift .zwo run workouts (docs/profiles.md): their targets are fractions of one of
+    # the runner's paces, picked by each step's pace attribute (0 one mile, 1 5 km, 2 10
+    # km, 3 half marathon, 4 marathon). Each pace is given here as a speed in km/h; the
+    # reference speed serves steps without a pace attribute and zones not set here.
+    # `--reference-speed` on the command line stands for all of them.
+    zwo_reference_speed_kmh: float | None = Field(default=None, gt=0, le=30)
+    zwo_pace_1mile_kmh: float | None = Field(default=None, gt=0, le=30)
+    zwo_pace_5k_kmh: float | None = Field(default=None, gt=0, le=30)
+    zwo_pace_10k_kmh: float | None = Field(default=None, gt=0, le=30)
+    zwo_pace_half_marathon_kmh: float | None = Field(default=None, gt=0, le=30)
+    zwo_pace_marathon_kmh: float | None = Field(default=None, gt=0, le=30)
+
     # TUI: ring the terminal bell on cues and turnarounds, for a person facing away from
     # the screen (off by default: many terminals flash or beep loudly).
     bell: bool = False
@@ -189,6 +204,7 @@ class Settings(BaseSettings):
     hr_device: str | None = None
 
     _config_path: Path | None = PrivateAttr(default=None)
+    _origins: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator("voice_kinds", mode="before")
     @classmethod
@@ -197,6 +213,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @model_validator(mode="after")
+    def _paces_in_order(self) -> Settings:
+        """A longer race is run slower: a 5 km pace faster than the one-mile pace is a
+        slip (two values swapped, or a pace in min/km taken for km/h)."""
+        given = [(key, getattr(self, key)) for key in ZWO_PACE_KEYS]
+        given = [(key, value) for key, value in given if value is not None]
+        for (shorter, fast), (longer, slow) in itertools.pairwise(given):
+            if slow > fast:
+                raise PydanticCustomError(
+                    "pace_order",
+                    f"{longer} ({slow:g} km/h) is faster than {shorter} ({fast:g} km/h): "
+                    "a longer race is run slower; are two of them swapped?",
+                    {"keys": (shorter, longer)},
+                )
+        return self
 
     def device_settings(self, *keys: str | None) -> DeviceSettings:
         """The ``[devices.KEY]`` table for the first key that has one (address or name,
@@ -212,6 +244,13 @@ class Settings(BaseSettings):
         """The config file these settings were read from (or would be)."""
         return self._config_path or default_config_path()
 
+    def origin(self, key: str) -> str:
+        """Where setting ``key`` comes from, for messages: ``environment variable
+        TREADCTL_MAX_BACKWARD_SPEED_KMH``, ``max_backward_speed_kmh in /path/config.toml``
+        or ``max_backward_speed_kmh, the default`` (just the key for settings not read by
+        :func:`load_settings`)."""
+        return self._origins.get(key, key)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -223,6 +262,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         file_settings = InitSettingsSource(settings_cls, init_kwargs=dict(_FILE_VALUES.get() or {}))
         return init_settings, env_settings, file_settings
+
+
+#: The speeds of Zwift's pace zones, shortest race first (the ``pace`` attribute's order).
+ZWO_PACE_KEYS = (
+    "zwo_pace_1mile_kmh",
+    "zwo_pace_5k_kmh",
+    "zwo_pace_10k_kmh",
+    "zwo_pace_half_marathon_kmh",
+    "zwo_pace_marathon_kmh",
+)
 
 
 def settings_keys() -> dict[str, FieldInfo]:
@@ -246,7 +295,28 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
     finally:
         _FILE_VALUES.reset(token)
     settings._config_path = config_path
+    settings._origins = {
+        key: _origin(key, config_path, file_values, overrides) for key in Settings.model_fields
+    }
     return settings
+
+
+def _in_environment(key: str) -> bool:
+    """Is ``key`` set by its environment variable (any case, as pydantic-settings reads it)?"""
+    name = env_var(key)
+    return name in os.environ or name.lower() in {k.lower() for k in os.environ}
+
+
+def _origin(
+    key: str, path: Path, file_values: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> str:
+    if key in overrides:
+        return key
+    if _in_environment(key):
+        return f"environment variable {env_var(key)}"
+    if key in file_values:
+        return f"{key} in {path}"
+    return f"{key}, the default"
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -266,7 +336,12 @@ def read_config_file(path: Path) -> dict[str, Any]:
 def _describe(exc: ValidationError, path: Path, file_values: Mapping[str, Any]) -> str:
     lines = []
     for error in exc.errors():
-        key = str(error["loc"][0]) if error["loc"] else "?"
+        if not error["loc"]:  # about several keys: name each with where it was set
+            keys = (error.get("ctx") or {}).get("keys", ())
+            places = "; ".join(_origin(k, path, file_values, {}) for k in keys)
+            lines.append(f"{places}: {error['msg']}" if places else error["msg"])
+            continue
+        key = str(error["loc"][0])
         if error["type"] == "extra_forbidden" and key == "devices" and len(error["loc"]) == 3:
             # A key inside a [devices."..."] table.
             inner = str(error["loc"][2])
@@ -281,9 +356,8 @@ def _describe(exc: ValidationError, path: Path, file_values: Mapping[str, Any]) 
             lines.append(f"{path}: unknown key {key!r}{hint}")
             continue
         value = error.get("input")
-        name = env_var(key)
-        if name in os.environ or name.lower() in {k.lower() for k in os.environ}:
-            origin = f"environment variable {name}"
+        if _in_environment(key):
+            origin = f"environment variable {env_var(key)}"
         elif key in file_values:
             origin = f"{path}: {key}"
         else:

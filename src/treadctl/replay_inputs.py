@@ -15,7 +15,7 @@ from typing import Any
 from treadctl.sessions import Session, SessionFileError
 from treadctl.sim import Quirk
 from treadctl.units import SpeedUnit
-from treadctl.workout.timeline import PlanLimits
+from treadctl.workout.timeline import LimitOrigin, PlanLimits
 
 #: The actions a replay knows how to do again.
 ACTIONS = frozenset({"confirm", "pause", "resume", "adjust_speed", "adjust_incline", "stop"})
@@ -83,7 +83,9 @@ def _limits(session: Session, warnings: list[str]) -> PlanLimits | None:
     for name, value in raw.items():
         if name not in fields:
             continue
-        if name == "turn_confirm":
+        if name == "origins":
+            values[name] = _origins(value, f"{path}: line 1: limits.origins", warnings)
+        elif name == "turn_confirm":
             if not isinstance(value, bool):
                 raise SessionFileError(
                     f"{path}: line 1: limits.{name}: {value!r} is not true or false"
@@ -97,6 +99,22 @@ def _limits(session: Session, warnings: list[str]) -> PlanLimits | None:
                 raise SessionFileError(f"{path}: line 1: limits.{name}: {value!r} is not a number")
             values[name] = int(number) if name == "max_heart_rate_bpm" else number
     return PlanLimits(**values)
+
+
+def _origins(raw: Any, where: str, warnings: list[str]) -> dict[str, LimitOrigin]:
+    """Whose each recorded ceiling was (for messages only: a bad entry is left out)."""
+    origins: dict[str, LimitOrigin] = {}
+    items = raw.items() if isinstance(raw, dict) else ()
+    for key, value in items:
+        profile = value.get("profile") if isinstance(value, dict) else None
+        place = value.get("where") if isinstance(value, dict) else None
+        if isinstance(profile, bool) and isinstance(place, str):
+            origins[key] = LimitOrigin(profile, place)
+        else:
+            warnings.append(f"{where}.{key}: {value!r} is not a limit's origin; left out")
+    if not isinstance(raw, dict):
+        warnings.append(f"{where}: {raw!r} is not an object; left out")
+    return origins
 
 
 def _actions(session: Session, warnings: list[str]) -> list[tuple[float, str, float | None]]:

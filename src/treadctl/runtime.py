@@ -23,13 +23,14 @@ from treadctl.sessions import new_session_path
 from treadctl.sim import Quirk, SimConfig, SimTreadmill
 from treadctl.sim.loopback import LoopbackLink
 from treadctl.sinks.recorder import SessionRecorder
-from treadctl.workout.builtin import load_profile
+from treadctl.workout.builtin import is_zwo, load_profile
 from treadctl.workout.events import Paused, Summary, Turnaround, WorkoutEvent
 from treadctl.workout.plan import plan, plan_limits
 from treadctl.workout.ports import Treadmill, TreadmillFactory, WorkoutSink
 from treadctl.workout.profile import Profile, flatten
 from treadctl.workout.runner import ReconnectPolicy, Runner
 from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
+from treadctl.workout.zwo import ZwoReference, zwo_reference
 
 #: A clock speed: 1.0 real time, N times faster, or "max" (virtual time, no waiting).
 ClockSpeed = float | Literal["max"]
@@ -61,6 +62,8 @@ class WorkoutOptions:
     """A simulated person who confirms turns and holds after this long (profile replays)."""
     hold_limit_s: float | None = None
     """End the workout if it waits for a person longer than this (session replays)."""
+    zwo: ZwoReference | None = None
+    """What a ``.zwo`` profile's targets are fractions of; None: the settings' paces."""
 
 
 @dataclass
@@ -225,7 +228,8 @@ async def run_workout(
         ProfileError, CeilingError: the profile cannot run under these settings.
         RisksNotAcknowledged: backward segments and no acknowledgment (H11).
     """
-    profile = load_profile(options.profile)
+    zwo = options.zwo or zwo_reference(options.settings)
+    profile = load_profile(options.profile, zwo=zwo)  # refused before any treadmill is opened
     clock = options.clock or make_clock(options.speed)
     driver: contextlib.AbstractAsyncContextManager[Any] = (
         clock.running()
@@ -247,6 +251,9 @@ async def run_workout(
             await sinks.enter_async_context(sink)
         await client.connect()
         await client.request_control()
+        if is_zwo(options.profile) and client.speed_range is not None:
+            # Ramps in steps this treadmill can take, now that its speed grid is known.
+            profile = load_profile(options.profile, zwo=zwo.on_grid_of(client.speed_range))
         if options.limits is not None:
             limits = options.limits
             timeline = compile_timeline(

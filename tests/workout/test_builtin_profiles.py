@@ -3,6 +3,7 @@ and only the two hard ones need raised ceilings."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,26 @@ def test_profile_loads_and_explains_itself(profile_id: str) -> None:
     assert len(profile.description) > 80
     assert len(profile.who_for) > 40
     assert profile.sources
-    assert all("design.md section 6" in s or "Seed article" in s for s in profile.sources)
+    # Each source names its article or study by title, not a file outside the project.
+    assert all(_cites_by_title(s) for s in profile.sources), profile.sources
     assert summarize(profile).backward_s > 0
+
+
+def _cites_by_title(source: str) -> bool:
+    titled = re.search(r"'[A-Z0-9][^']{15,}'", source) or "Compendium of Physical Activities" in (
+        source
+    )
+    return bool(titled) and "design.md" not in source and "seed" not in source.lower()
+
+
+def test_nothing_shipped_cites_notes_outside_the_project() -> None:
+    root = Path(__file__).resolve().parents[2]
+    files = [root / "README.md", *(root / "docs").glob("*.md"), *(root / "profiles").glob("*")]
+    files += (root / "src").rglob("*.py")
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for pattern in ("design.md", "seeds/", "seed article"):
+            assert pattern not in text.lower(), f"{path.relative_to(root)} cites {pattern}"
 
 
 @pytest.mark.parametrize("profile_id", IDS)

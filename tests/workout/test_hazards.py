@@ -1,4 +1,4 @@
-"""One scenario per hazard of design.md section 3, against the simulator."""
+"""One scenario per hazard of the safety model (docs/safety.md), against the simulator."""
 
 from __future__ import annotations
 

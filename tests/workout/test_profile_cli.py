@@ -138,9 +138,18 @@ def test_check_ok(capsys: pytest.CaptureFixture[str], write_file: WriteFile) -> 
     assert main(["profiles", "check", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("ok: ")
-    assert (
-        "mine.toml: 'Mine', 1 segments, 1m total, 1m backward, max backward speed 1.0 km/h" in out
-    )
+    assert "mine.toml: 'Mine', 1 segment, 1m total, 1m backward, max backward speed 1.0 km/h" in out
+
+
+def test_check_a_forward_only_workout_says_it_has_no_backward_segments(
+    capsys: pytest.CaptureFixture[str], write_file: WriteFile
+) -> None:
+    path = write_file("tempo.zwo", ZWO)
+    assert main(["profiles", "check", str(path), "--reference-speed", "9"]) == 0
+    out = capsys.readouterr().out
+    assert "1 segment, 10m total, no backward segments" in out
+    assert "max backward speed" not in out
+    assert " - " not in out
 
 
 def test_check_reports_the_error_and_exits_2(

@@ -181,6 +181,58 @@ def test_every_problem_is_reported_on_its_own_line(write_file: WriteFile) -> Non
     assert all("bad.toml: " in line for line in lines)
 
 
+def test_every_problem_of_one_segment_is_reported_at_once(write_file: WriteFile) -> None:
+    # Both speeds (and a bad kmh one), and a negative duration: three problems, three lines.
+    text = HEAD + _segment("Bout", speed_kmh="0", speed_mph="1", duration='"-3s"')
+    lines = _error(write_file, text).splitlines()
+    assert len(lines) == 3
+    assert all('bad.toml: segment 1 ("Bout"), field ' in line for line in lines)
+    assert "field speed_mph: give the speed once" in lines[0]
+    assert "field speed_kmh: 0 is not valid: input should be greater than 0" in lines[1]
+    assert "field duration: '-3s' is not a duration" in lines[2]
+
+
+def test_a_bad_mph_speed_is_reported_with_the_other_problems(write_file: WriteFile) -> None:
+    text = HEAD + _segment("Bout", speed_kmh="", speed_mph="-2", direction='"sideways"')
+    lines = _error(write_file, text).splitlines()
+    assert len(lines) == 2
+    assert "field speed_mph: -2 is not above 0 mph" in lines[0]
+    assert "field direction: 'sideways' is not valid" in lines[1]
+    assert not any("missing" in line for line in lines)  # the mph speed was given
+
+
+def test_every_cue_outside_its_segment_is_reported(write_file: WriteFile) -> None:
+    cue = '  [[segments.cues]]\n  at = "{at}"\n  text = "{text}"\n'
+    text = (
+        HEAD
+        + _segment("Bout")
+        + cue.format(at="25s", text="late")
+        + cue.format(at="5s", text="fine")
+        + cue.format(at="1m", text="later")
+    )
+    lines = [line.partition("bad.toml: ")[2] for line in _error(write_file, text).splitlines()]
+    assert lines == [
+        "segment 1 (\"Bout\"), cue 'late', field at: 25s is not inside the segment, "
+        "which lasts 20s",
+        "segment 1 (\"Bout\"), cue 'later', field at: 1m is not inside the segment, "
+        "which lasts 20s",
+    ]
+
+
+def test_every_segment_above_the_profiles_own_limits_is_reported(write_file: WriteFile) -> None:
+    text = (
+        HEAD
+        + "[limits]\nmax_backward_speed_kmh = 1.0\n"
+        + _segment("A", speed_kmh="2.0")
+        + _segment("B", speed_kmh="1.0")
+        + _segment("C", speed_kmh="1.5")
+    )
+    lines = _error(write_file, text).splitlines()
+    assert len(lines) == 2
+    assert 'segment 1 ("A"), field speed_kmh: 2.0 is above this profile\'s own' in lines[0]
+    assert 'segment 3 ("C"), field speed_kmh: 1.5 is above this profile\'s own' in lines[1]
+
+
 def test_toml_syntax_error_names_file_and_line(write_file: WriteFile) -> None:
     message = _error(write_file, 'title = "x"\n\nspeed_kmh = = 3\n')
     assert "bad.toml: line 3, column" in message

@@ -9,7 +9,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from treadctl.commands import summary
-from treadctl.commands.common import add_settings_argument, load_cli_settings
+from treadctl.commands.common import (
+    add_settings_argument,
+    add_zwo_arguments,
+    load_cli_settings,
+    zwo_reference_from_args,
+)
 from treadctl.config import DisplayUnits, Settings
 from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from treadctl.units import KMH_PER_MPH
@@ -46,13 +51,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     ):
         action = actions.add_parser(name, help=help_text)
         action.add_argument("profile", metavar="NAME|FILE", help="built-in id, .toml or .zwo file")
-        action.add_argument(
-            "--reference-speed",
-            type=float,
-            metavar="KMH",
-            dest="reference_speed_kmh",
-            help="for .zwo files: the speed (km/h) that their targets are fractions of",
-        )
+        add_zwo_arguments(action)
         add_settings_argument(action)
         action.set_defaults(handler=handler)
 
@@ -145,7 +144,7 @@ def _load(args: argparse.Namespace) -> tuple[Profile, Settings] | int:
     if settings is None:
         return EXIT_USAGE
     try:
-        profile = load_profile(args.profile, reference_speed_kmh=args.reference_speed_kmh)
+        profile = load_profile(args.profile, zwo=zwo_reference_from_args(args, settings))
     except ProfileError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -247,11 +246,16 @@ def run_check(args: argparse.Namespace) -> int:
     profile, settings = loaded
     summary = summarize(profile)
     units = settings.display_units
+    backward = (
+        "no backward segments"
+        if summary.max_backward_speed_kmh is None
+        else f"{format_duration(summary.backward_s)} backward, max backward speed "
+        f"{format_speed(summary.max_backward_speed_kmh, units)} {_units_label(units)}"
+    )
     print(
         f"ok: {profile.source or profile.name}: {profile.display_title!r}, "
-        f"{summary.segment_count} segments, {format_duration(summary.total_s)} total, "
-        f"{format_duration(summary.backward_s)} backward, max backward speed "
-        f"{format_speed(summary.max_backward_speed_kmh, units)} {_units_label(units)}"
+        f"{summary.segment_count} segment{'' if summary.segment_count == 1 else 's'}, "
+        f"{format_duration(summary.total_s)} total, {backward}"
     )
     try:
         check_against(profile, settings)

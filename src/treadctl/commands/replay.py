@@ -15,8 +15,10 @@ from treadctl.commands import summary
 from treadctl.commands.common import (
     add_settings_argument,
     add_sim_arguments,
+    add_zwo_arguments,
     fail,
     load_cli_settings,
+    zwo_reference_from_args,
 )
 from treadctl.exit_codes import EXIT_OK, EXIT_USAGE
 from treadctl.formatting import summary_lines
@@ -95,6 +97,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "to -N, each with its own device id and session log",
     )
     add_sim_arguments(parser)
+    add_zwo_arguments(parser)
     add_settings_argument(parser)
     add_mqtt_arguments(parser)
     add_voice_arguments(parser)
@@ -164,6 +167,7 @@ def handle(args: argparse.Namespace) -> int:
             hold_limit_s=HOLD_LIMIT_S,
             sim_name=f"treadctl-sim-{i}" if several else "treadctl-sim",
             sinks=[*mqtt_sinks(mqtt, index=i if several else None), *voice],
+            zwo=zwo_reference_from_args(args, settings),
         )
         for i in range(1, args.count + 1)
     ]

@@ -25,8 +25,10 @@ from treadctl.commands import summary
 from treadctl.commands.common import (
     add_settings_argument,
     add_sim_arguments,
+    add_zwo_arguments,
     fail,
     load_cli_settings,
+    zwo_reference_from_args,
 )
 from treadctl.config import ConfigError, Settings, acknowledge_risks
 from treadctl.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
@@ -74,6 +76,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--verbose", action="store_true", help="also print every command sent")
     add_sim_arguments(parser)
+    add_zwo_arguments(parser)
     add_device_arguments(parser)
     add_settings_argument(parser)
     add_mqtt_arguments(parser)
@@ -148,8 +151,9 @@ def handle(args: argparse.Namespace) -> int:
     voice = voice_sinks_from_args(args, settings, audible=True)
     if isinstance(voice, str):
         return fail("run", voice)
+    zwo = zwo_reference_from_args(args, settings)
     try:
-        profile = load_profile(args.profile)
+        profile = load_profile(args.profile, zwo=zwo)
         timeline = plan(profile, settings)
     except (ProfileError, OSError) as exc:
         print(f"treadctl run: {exc}", file=sys.stderr)
@@ -164,6 +168,7 @@ def handle(args: argparse.Namespace) -> int:
         risks_acknowledged=True,
         sinks=[*mqtt_sinks(mqtt), *voice],
         treadmill=treadmill,
+        zwo=zwo,
     )
     if not args.headless and sys.stdin.isatty() and sys.stdout.isatty():
         # The full-screen UI asks for the risk acknowledgment itself, in a dialog (H11).

@@ -21,7 +21,8 @@ Sport = Literal["walking", "running"]
 
 #: Forward, people switch from walking to running at about 2 m/s.
 FORWARD_RUNNING_FROM_KMH = 7.2
-#: Backward, at about 5.9 km/h (design.md section 6).
+#: Backward, at about 5.9 km/h (1.63 m/s, 'Preferred and energetically optimal transition
+#: speeds during backward human locomotion', 2005).
 BACKWARD_RUNNING_FROM_KMH = 5.9
 
 

@@ -188,7 +188,7 @@ class TreadctlApp(App[int]):
 
     def begin(self, options: WorkoutOptions, choice: ProfileChoice | None = None) -> None:
         """Start ``options``, after the risk acknowledgment (H11) if it needs one."""
-        choice = choice or profile_choice(options.profile, self.settings)
+        choice = choice or profile_choice(options.profile, self.settings, zwo=options.zwo)
         acknowledged = options.risks_acknowledged or self.risks_acknowledged
         if not choice.has_backward or acknowledged:
             self.start_workout(dataclasses.replace(options, risks_acknowledged=acknowledged))

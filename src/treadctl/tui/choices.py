@@ -18,6 +18,7 @@ from treadctl.workout.plan import plan
 from treadctl.workout.ports import TreadmillFactory
 from treadctl.workout.profile import Profile, ProfileError, ProfileSummary, summarize
 from treadctl.workout.timeline import StepKind, Timeline
+from treadctl.workout.zwo import ZwoReference, zwo_reference
 
 #: Where the start screen looks for the user's own profiles, under the data folder.
 USER_PROFILES_SUBDIR = "profiles"
@@ -61,11 +62,20 @@ class ProfileChoice:
         return sum(1 for step in self.timeline.steps if step.kind is StepKind.TURN)
 
 
-def profile_choice(key: str | Path, settings: Settings, *, builtin: bool = False) -> ProfileChoice:
-    """Load and plan one profile; a problem becomes the choice's ``error``, never raised."""
+def profile_choice(
+    key: str | Path,
+    settings: Settings,
+    *,
+    builtin: bool = False,
+    zwo: ZwoReference | None = None,
+) -> ProfileChoice:
+    """Load and plan one profile; a problem becomes the choice's ``error``, never raised.
+
+    A ``.zwo`` file's targets are fractions of ``zwo`` (default: the settings' paces).
+    """
     text = str(key)
     try:
-        profile = load_profile(key)
+        profile = load_profile(key, zwo=zwo or zwo_reference(settings))
     except (ProfileError, OSError) as exc:
         return ProfileChoice(text, builtin, error=str(exc))
     summary = summarize(profile)

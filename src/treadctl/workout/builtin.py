@@ -6,7 +6,7 @@ from pathlib import Path
 
 from treadctl.workout.loader import load_profile_file
 from treadctl.workout.profile import Profile, ProfileError
-from treadctl.workout.zwo import load_zwo
+from treadctl.workout.zwo import ZwoReference, load_zwo
 
 PROFILE_SUFFIX = ".toml"
 ZWO_SUFFIX = ".zwo"
@@ -36,10 +36,16 @@ def looks_like_path(name: str) -> bool:
     return name.endswith((PROFILE_SUFFIX, ZWO_SUFFIX)) or "/" in name or "\\" in name
 
 
-def load_profile(name_or_path: str | Path, *, reference_speed_kmh: float | None = None) -> Profile:
+def is_zwo(name_or_path: str | Path) -> bool:
+    """Is this a Zwift ``.zwo`` file (rather than a built-in id or a ``.toml`` file)?"""
+    return Path(str(name_or_path)).suffix.lower() == ZWO_SUFFIX
+
+
+def load_profile(name_or_path: str | Path, *, zwo: ZwoReference | None = None) -> Profile:
     """A built-in profile by id (``first-steps``), or a ``.toml`` or ``.zwo`` file.
 
-    A ``.zwo`` file needs ``reference_speed_kmh``: its targets are fractions of it.
+    A ``.zwo`` file's targets are fractions of the runner's paces: ``zwo`` gives them
+    (:func:`treadctl.workout.zwo.zwo_reference` makes it from the settings).
     """
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or looks_like_path(text) or Path(text).is_file():
@@ -53,12 +59,6 @@ def load_profile(name_or_path: str | Path, *, reference_speed_kmh: float | None 
                 f"{text!r} is neither a built-in profile ({known}) nor a file",
             )
         path = found
-    if path.suffix.lower() == ZWO_SUFFIX:
-        if reference_speed_kmh is None:
-            raise ProfileError(
-                str(path),
-                "a .zwo workout sets its speeds as fractions of a reference speed; "
-                "give one (for the command line: --reference-speed KMH)",
-            )
-        return load_zwo(path, reference_speed_kmh=reference_speed_kmh)
+    if is_zwo(path):
+        return load_zwo(path, zwo or ZwoReference())
     return load_profile_file(path)

@@ -189,13 +189,14 @@ def unit_mismatch_alarm(ratio: float) -> Alarm:
 CEILING_TOLERANCE_KMH = 0.15
 
 
-def over_ceiling_alarm(belt_kmh: float, ceiling_kmh: float, facing: str) -> Alarm:
+def over_ceiling_alarm(belt_kmh: float, facing: str, ceiling: str) -> Alarm:
+    """``ceiling`` names the ceiling, whose it is and where it is set (PlanLimits.describe)."""
     return Alarm(
         "H2",
         "belt_over_ceiling",
-        f"The belt runs at {belt_kmh:.1f} km/h facing {facing}, above the {facing} ceiling of "
-        f"{ceiling_kmh:g} km/h, and did not slow when asked: stopped, and the workout ends "
-        "here. treadctl cannot keep you within your limits on this treadmill.",
+        f"The belt runs at {belt_kmh:.1f} km/h facing {facing}, above {ceiling}, and did not "
+        "slow when asked: stopped, and the workout ends here. treadctl cannot keep you within "
+        "your limits on this treadmill.",
         Action.END,
         belt_disobeys=True,
     )
@@ -210,8 +211,10 @@ PLAUSIBLE_BPM = (25, 250)
 class HeartRateMonitor:
     """H9: above the ceiling for ``over_s`` seconds in a row."""
 
-    def __init__(self, ceiling_bpm: int | None, over_s: float) -> None:
+    def __init__(self, ceiling_bpm: int | None, over_s: float, *, named: str | None = None) -> None:
         self.ceiling_bpm = ceiling_bpm
+        #: The ceiling as messages name it (whose it is, where it is set).
+        self.named = named
         self.over_s = over_s
         self._over_since: float | None = None
 
@@ -234,8 +237,8 @@ class HeartRateMonitor:
         return Alarm(
             "H9",
             "heart_rate",
-            f"Heart rate {bpm} bpm is above your {ceiling} bpm ceiling. Slowing down: breathe, "
-            "hold the rails, confirm when you are ready.",
+            f"Heart rate {bpm} bpm is above {self.named or f'the {ceiling} bpm ceiling'}. "
+            "Slowing down: breathe, hold the rails, confirm when you are ready.",
             Action.SLOW_AND_HOLD,
         )
 

@@ -7,7 +7,7 @@ import dataclasses
 from treadctl.config import Settings
 from treadctl.ftms.ranges import SupportedRange
 from treadctl.workout.profile import Limits, Profile, Turn, check_against, flatten
-from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
+from treadctl.workout.timeline import LimitOrigin, PlanLimits, Timeline, compile_timeline
 
 
 def _lower(user: float, profile: float | None) -> float:
@@ -26,6 +26,16 @@ def plan_limits(profile: Profile, settings: Settings) -> PlanLimits:
     limits = profile.limits or Limits()
     turn = profile.turn or Turn()
     heart_rates = [r for r in (user.max_heart_rate_bpm, limits.max_heart_rate_bpm) if r]
+    origins = dict(user.origins)
+    for key in ("max_backward_speed_kmh", "max_backward_incline_pct", "max_forward_speed_kmh"):
+        own = getattr(limits, key)
+        if own is not None and own < getattr(user, key):
+            origins[key] = _profile_origin(profile, key)
+    own_rate = limits.max_heart_rate_bpm
+    if own_rate is not None and (
+        user.max_heart_rate_bpm is None or own_rate < user.max_heart_rate_bpm
+    ):
+        origins["max_heart_rate_bpm"] = _profile_origin(profile, "max_heart_rate_bpm")
     return dataclasses.replace(
         user,
         max_backward_speed_kmh=_lower(user.max_backward_speed_kmh, limits.max_backward_speed_kmh),
@@ -38,7 +48,14 @@ def plan_limits(profile: Profile, settings: Settings) -> PlanLimits:
         turn_hold_s=_longer(user.turn_hold_s, turn.hold_s),
         turn_confirm=user.turn_confirm or bool(turn.confirm),
         turn_warning_s=_longer(user.turn_warning_s, turn.warning_s),
+        origins=origins,
     )
+
+
+def _profile_origin(profile: Profile, key: str) -> LimitOrigin:
+    """The profile's own limit ``key``: its field and file (or name, for one not read
+    from a file)."""
+    return LimitOrigin(True, f"limits.{key} in {profile.source or profile.name}")
 
 
 def plan(

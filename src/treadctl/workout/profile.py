@@ -25,10 +25,12 @@ from pydantic import (
     Field,
     PrivateAttr,
     Tag,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from treadctl.config import Settings, env_var
 from treadctl.units import KMH_PER_MPH
@@ -80,6 +82,27 @@ def field_error(message: str, *, field: str, **context: Any) -> PydanticCustomEr
     return PydanticCustomError("treadctl", message, {"field": field, **context})
 
 
+def _line(error: PydanticCustomError, data: Any) -> InitErrorDetails:
+    return InitErrorDetails(type=error, loc=(), input=data)
+
+
+def _all_problems(model: type[BaseModel], problems: Sequence[InitErrorDetails]) -> ValidationError:
+    """One error holding every problem, so that the loader reports them all at once."""
+    return ValidationError.from_exception_data(model.__name__, list(problems))
+
+
+def _carried(exc: ValidationError) -> list[InitErrorDetails]:
+    """The problems of ``exc``, as they are, to report along with others."""
+    return [
+        InitErrorDetails(
+            type=PydanticCustomError(e["type"], e["msg"], e.get("ctx")),
+            loc=e["loc"],
+            input=e["input"],
+        )
+        for e in exc.errors()
+    ]
+
+
 def _duration(allow_zero: bool) -> Any:
     def parse(value: object) -> object:
         if isinstance(value, str | int | float):
@@ -115,6 +138,26 @@ def _same_speed(kmh: Any, mph: Any) -> bool:
     return numbers and math.isclose(kmh, mph * KMH_PER_MPH, rel_tol=1e-9)
 
 
+def _mph_problem(mph: Any, data: Mapping[str, Any]) -> PydanticCustomError | None:
+    """What is wrong with ``speed_mph`` in a segment's ``data``, if anything."""
+    if "speed_kmh" in data and not _same_speed(data["speed_kmh"], mph):
+        return field_error(
+            "give the speed once, as speed_kmh or as speed_mph, not both", field="speed_mph"
+        )
+    if isinstance(mph, bool) or not isinstance(mph, int | float) or not math.isfinite(mph):
+        return field_error(f"{mph!r} is not a speed in mph", field="speed_mph")
+    if mph <= 0:
+        return field_error(f"{mph!r} is not above 0 mph", field="speed_mph")
+    kmh = mph * KMH_PER_MPH
+    if kmh > MAX_SPEED_KMH:
+        return field_error(
+            f"{mph!r} mph ({kmh:.1f} km/h) is faster than any treadmill "
+            f"(at most {MAX_SPEED_KMH:g} km/h)",
+            field="speed_mph",
+        )
+    return None
+
+
 class Segment(_Model):
     """Walk or run in one direction at one speed and incline for a while."""
 
@@ -127,28 +170,28 @@ class Segment(_Model):
     label: str = ""
     cues: tuple[Cue, ...] = ()
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _mph_to_kmh(cls, data: Any) -> Any:
+    def _mph_to_kmh(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Segment:
+        """Convert ``speed_mph``; a problem with it is reported with every other one."""
         if not isinstance(data, dict) or data.get("speed_mph") is None:
-            return data
+            return handler(data)  # type: ignore[no-any-return]
         mph = data["speed_mph"]
-        if "speed_kmh" in data and not _same_speed(data["speed_kmh"], mph):
-            raise field_error(
-                "give the speed once, as speed_kmh or as speed_mph, not both", field="speed_mph"
-            )
-        if isinstance(mph, bool) or not isinstance(mph, int | float) or not math.isfinite(mph):
-            raise field_error(f"{mph!r} is not a speed in mph", field="speed_mph")
-        if mph <= 0:
-            raise field_error(f"{mph!r} is not above 0 mph", field="speed_mph")
-        kmh = mph * KMH_PER_MPH
-        if kmh > MAX_SPEED_KMH:
-            raise field_error(
-                f"{mph!r} mph ({kmh:.1f} km/h) is faster than any treadmill "
-                f"(at most {MAX_SPEED_KMH:g} km/h)",
-                field="speed_mph",
-            )
-        return {**data, "speed_kmh": kmh}
+        problem = _mph_problem(mph, data)
+        if problem is None:
+            return handler({**data, "speed_kmh": mph * KMH_PER_MPH})  # type: ignore[no-any-return]
+        # Check the rest without speed_mph; a missing speed_kmh is this same problem.
+        rest = {key: value for key, value in data.items() if key != "speed_mph"}
+        problems = [_line(problem, data)]
+        try:
+            handler(rest)
+        except ValidationError as exc:
+            problems += [
+                line
+                for line in _carried(exc)
+                if not (line["loc"] == ("speed_kmh",) and "speed_kmh" not in data)
+            ]
+        raise _all_problems(cls, problems)
 
     @field_validator("cues")
     @classmethod
@@ -157,14 +200,21 @@ class Segment(_Model):
 
     @model_validator(mode="after")
     def _cues_inside(self) -> Segment:
-        for cue in self.cues:
-            if cue.at_s >= self.duration_s:
-                raise field_error(
+        outside = [
+            _line(
+                field_error(
                     f"{format_duration(cue.at_s)} is not inside the segment, which lasts "
                     f"{format_duration(self.duration_s)}",
                     field="at",
                     cue_text=cue.text,
-                )
+                ),
+                cue.at_s,
+            )
+            for cue in self.cues
+            if cue.at_s >= self.duration_s
+        ]
+        if outside:
+            raise _all_problems(type(self), outside)
         return self
 
     @property
@@ -280,15 +330,22 @@ class Profile(_Model):
     def _within_own_limits(self) -> Profile:
         if self.limits is None:
             return self
-        for where, _, segment in walk(self.segments):
-            for field, value, limit, what in _own_limit_checks(segment, self.limits):
-                if limit is not None and value > limit:
-                    raise field_error(
-                        f"{format_number(value)} is above this profile's own {what} "
-                        f"({format_number(limit)})",
-                        field=field,
-                        where=where,
-                    )
+        above = [
+            _line(
+                field_error(
+                    f"{format_number(value)} is above this profile's own {what} "
+                    f"({format_number(limit)})",
+                    field=field,
+                    where=where,
+                ),
+                value,
+            )
+            for where, _, segment in walk(self.segments)
+            for field, value, limit, what in _own_limit_checks(segment, self.limits)
+            if limit is not None and value > limit
+        ]
+        if above:
+            raise _all_problems(type(self), above)
         return self
 
 
@@ -493,12 +550,30 @@ class CeilingError(ProfileError):
 _TOLERANCE = 1e-6
 
 
-#: The ceiling behind each settings key, as messages name it, with its unit.
+#: The ceiling behind each settings key, as messages name it, with its unit. The same
+#: key in a profile's ``[limits]`` is that profile's own limit (see ``limit_name``).
 CEILINGS = {
     "max_backward_speed_kmh": ("backward speed ceiling", "km/h"),
     "max_backward_incline_pct": ("backward incline ceiling", "%"),
     "max_forward_speed_kmh": ("forward speed ceiling", "km/h"),
+    "max_heart_rate_bpm": ("heart-rate ceiling", "bpm"),
 }
+
+
+def limit_name(key: str, *, profile: bool) -> str:
+    """The user's ceiling or a profile's own limit behind ``key``, as messages name it:
+    ``your backward speed ceiling``, ``this profile's own backward speed limit``."""
+    what = CEILINGS[key][0]
+    if profile:
+        return "this profile's own " + what.replace("ceiling", "limit")
+    return f"your {what}"
+
+
+def limit_amount(key: str, value: float) -> str:
+    """``value`` in the unit of ``key``: ``3.0 km/h``, ``5.0 %``, ``150 bpm``."""
+    unit = CEILINGS[key][1]
+    number = f"{value:g}" if unit == "bpm" else format_number(value)
+    return f"{number} {unit}"
 
 
 def _ceiling_checks(segment: Segment) -> list[tuple[str, str, float, str]]:
@@ -526,10 +601,10 @@ def check_against(profile: Profile, settings: Settings) -> None:
         for key, field, value, shown in _ceiling_checks(segment):
             ceiling: float = getattr(settings, key)
             if value > ceiling + _TOLERANCE:
-                what, unit = CEILINGS[key]
                 problems.append(
-                    f"{where}, field {field}: {shown} is above your {what} "
-                    f"of {format_number(ceiling)} {unit}"
+                    f"{where}, field {field}: {shown} is above "
+                    f"{limit_name(key, profile=False)} of {limit_amount(key, ceiling)} "
+                    f"({settings.origin(key)})"
                 )
                 needed[key] = max(needed.get(key, value), value)
     if problems:

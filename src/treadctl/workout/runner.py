@@ -74,6 +74,7 @@ from treadctl.workout.timeline import (
     StepKind,
     Timeline,
     TurnStep,
+    speed_key,
 )
 from treadctl.workout.totals import RunningTotals
 from treadctl.workout.totals import Step as TotalStep
@@ -175,7 +176,11 @@ class Runner:
         self.target_monitor = TargetMonitor()
         self.unit_monitor = UnitMonitor()
         self.hr_monitor = HeartRateMonitor(
-            self.limits.max_heart_rate_bpm, self.limits.heart_rate_over_s
+            self.limits.max_heart_rate_bpm,
+            self.limits.heart_rate_over_s,
+            named=self.limits.describe("max_heart_rate_bpm")
+            if self.limits.max_heart_rate_bpm is not None
+            else None,
         )
         self.stale_monitor = StaleMonitor(clock.now())
         self.reconnector = (
@@ -338,7 +343,11 @@ class Runner:
         low = self.gate.grid.minimum_kmh
         wanted = min(max(step.speed_kmh + self.offset_kmh + delta_kmh, low), ceiling)
         if step.speed_kmh + self.offset_kmh + delta_kmh > ceiling:
-            self.alert("H2", "ceiling", f"{ceiling:g} km/h is your {self.facing} ceiling")
+            self.alert(
+                "H2",
+                "ceiling",
+                f"Held at {self.limits.describe(speed_key(self.facing), ceiling)}.",
+            )
         self.offset_kmh = wanted - step.speed_kmh
         self.cancel_adjustment()
         self._adjust_task = self.spawn(self.steps.ramp_to(wanted, workout_clock=False))
@@ -757,11 +766,22 @@ class Runner:
         self.alert(
             "H2",
             "console_over_ceiling",
-            f"The console set {kmh:g} km/h, above your {self.facing} ceiling of {ceiling:g} "
-            "km/h: brought back under it.",
+            f"The console set {kmh:g} km/h, above {self._ceiling_words(ceiling)}: brought back "
+            "under it.",
         )
         if self.gate.belt_running:
             self.spawn(self._back_under(ceiling))
+
+    def _ceiling_words(self, ceiling_kmh: float) -> str:
+        """The speed ceiling now, facing as the person faces, named with whose it is; the
+        care taken until the speed unit is checked is said as such."""
+        key = speed_key(self.facing)
+        if ceiling_kmh < self.limits.speed_ceiling(self.facing) - 0.05:
+            return (
+                f"{ceiling_kmh:g} km/h, the speed held under {self.limits.describe(key)} "
+                "until treadctl has checked the treadmill's speed unit"
+            )
+        return self.limits.describe(key, ceiling_kmh)
 
     async def _back_under(self, ceiling_kmh: float) -> None:
         """Bring a belt set over the ceiling back under it; if the command cannot go out
@@ -850,7 +870,7 @@ class Runner:
             return  # coming back down, or just set at the console: give it its moment
         if not self._over_ceiling:
             self._over_ceiling = True
-            self._raise(over_ceiling_alarm(trusted_kmh, ceiling, self.facing))
+            self._raise(over_ceiling_alarm(trusted_kmh, self.facing, self._ceiling_words(ceiling)))
 
     def _check_follows(self) -> None:
         """Has the belt settled at two commanded speeds a real change apart? Then it follows.
@@ -919,10 +939,11 @@ class Runner:
 
     def _told_limited(self, decision: SpeedDecision) -> None:
         if decision.limited_by is Limiter.CEILING:
-            real_ceiling = min(
-                self.limits.speed_ceiling(f)
-                for f in (("forward", "backward") if self.gate.turning else (self.facing,))
+            facings: tuple[Direction, ...] = (
+                ("forward", "backward") if self.gate.turning else (self.facing,)
             )
+            lowest = min(facings, key=self.limits.speed_ceiling)
+            real_ceiling = self.limits.speed_ceiling(lowest)
             if not self.gate.unit_verified and decision.kmh < real_ceiling - 0.05:
                 # Not the ceiling: the care taken until the speed unit is checked.
                 if "unit_care" not in self._told:
@@ -937,8 +958,8 @@ class Runner:
             self.alert_once(
                 "H2",
                 f"ceiling-{self.facing}",
-                f"Held at the {self.facing} ceiling of {real_ceiling:.1f} km/h "
-                f"({decision.kmh:.2f} km/h on this treadmill's grid).",
+                f"Held at {self.limits.describe(speed_key(lowest), real_ceiling)}, "
+                f"{decision.kmh:.2f} km/h on this treadmill's grid.",
             )
         elif decision.limited_by is Limiter.RANGE:
             self.alert_once(

@@ -9,14 +9,22 @@ are time at the segment's speed: ramps and turnarounds come on top.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, ClassVar
 
 from treadctl.config import Settings
 from treadctl.ftms.ranges import SupportedRange
-from treadctl.workout.profile import Direction, FlatSegment, ProfileError, format_number
+from treadctl.workout.profile import (
+    CEILINGS,
+    Direction,
+    FlatSegment,
+    ProfileError,
+    format_number,
+    limit_amount,
+    limit_name,
+)
 
 #: Speeds closer than this are the same speed.
 SPEED_EPSILON_KMH = 1e-6
@@ -43,11 +51,26 @@ def _default(name: str) -> Any:
 
 
 @dataclass(frozen=True)
+class LimitOrigin:
+    """Whose a ceiling is and where it is set, for messages: the user's (``where``: the
+    config file or environment variable) or the profile's own (its file and field)."""
+
+    profile: bool
+    where: str
+
+
+def speed_key(facing: Direction) -> str:
+    """The setting (and profile limit) that caps the speed facing ``facing``."""
+    return "max_backward_speed_kmh" if facing == "backward" else "max_forward_speed_kmh"
+
+
+@dataclass(frozen=True)
 class PlanLimits:
     """The numbers the compiler and runner need: the user's settings, tightened by the
     profile (:func:`treadctl.workout.plan.plan_limits` is the one place that does it).
 
     Each field is the setting of the same name; its default is the setting's default.
+    ``origins`` says, for messages, whose each ceiling is; it never changes a number.
     """
 
     max_backward_speed_kmh: float = _default("max_backward_speed_kmh")
@@ -61,11 +84,25 @@ class PlanLimits:
     turn_warning_s: float = _default("turn_warning_s")
     max_heart_rate_bpm: int | None = _default("max_heart_rate_bpm")
     heart_rate_over_s: float = _default("heart_rate_over_s")
+    origins: Mapping[str, LimitOrigin] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PlanLimits:
         """The user's settings as they are (no profile to tighten them)."""
-        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+        values = {f.name: getattr(settings, f.name) for f in fields(cls) if f.name != "origins"}
+        origins = {key: LimitOrigin(False, settings.origin(key)) for key in CEILINGS}
+        return cls(**values, origins=origins)
+
+    def describe(self, key: str, value: float | None = None) -> str:
+        """The ceiling ``key`` (at ``value``, else its own) as messages name it, with where
+        it is set: ``this profile's own backward speed limit of 1.0 km/h
+        (limits.max_backward_speed_kmh in my.toml)``, ``your backward speed ceiling of
+        3.0 km/h (max_backward_speed_kmh, the default)``."""
+        amount = limit_amount(key, getattr(self, key) if value is None else value)
+        origin = self.origins.get(key)
+        if origin is None:
+            return f"the {CEILINGS[key][0]} of {amount}"
+        return f"{limit_name(key, profile=origin.profile)} of {amount} ({origin.where})"
 
     def ramp_rate(self, facing: Direction) -> float:
         if facing == "backward":
@@ -269,8 +306,8 @@ def compile_timeline(
         raise MachineTooFast(
             source,
             f"this treadmill's slowest speed is {format_number(speed_range.minimum)} km/h, "
-            f"above the backward speed ceiling of {format_number(ceiling_back)} km/h for this "
-            "workout: its backward segments cannot run on this treadmill",
+            f"above {limits.describe('max_backward_speed_kmh')}: this workout's backward "
+            "segments cannot run on this treadmill",
             hint="Choose a workout without backward segments, or a treadmill that goes slower.",
         )
     # A turn is never faster than either facing's ceiling.
@@ -288,8 +325,8 @@ def compile_timeline(
         speed = min(wanted, ceiling)
         if speed < wanted:
             notes.append(
-                f"{seg.path}: {wanted:g} km/h {seg.direction} is above the ceiling; "
-                f"held at {ceiling:g} km/h"
+                f"{seg.path}: {wanted:g} km/h {seg.direction} is above "
+                f"{limits.describe(speed_key(seg.direction))}; held at {ceiling:g} km/h"
             )
         if speed_range is not None:
             snapped = speed_range.snap(speed)
@@ -310,8 +347,8 @@ def compile_timeline(
         ceiling = limits.incline_ceiling(seg.direction)
         if ceiling is not None and incline > ceiling:
             notes.append(
-                f"{seg.path}: {incline:g} % {seg.direction} is above the ceiling; "
-                f"held at {ceiling:g} %"
+                f"{seg.path}: {incline:g} % {seg.direction} is above "
+                f"{limits.describe('max_backward_incline_pct')}; held at {ceiling:g} %"
             )
             incline = ceiling
         if incline_range is not None:

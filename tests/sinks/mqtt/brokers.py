@@ -1,7 +1,7 @@
 """Real MQTT brokers for tests and benchmarks, each a process on a free loopback port.
 
 Mosquitto where it is installed; amqtt (a pure-Python broker, a dev dependency) where it
-is not, so a fresh machine still runs the suite (design.md section 7). Both get a config
+is not, so a fresh machine still runs the suite without installing one. Both get a config
 file of their own in a temporary folder, optional users (a password file) and optional
 TLS (certificates made by :func:`make_certificates` with the ``openssl`` command).
 
