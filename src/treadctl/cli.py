@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from treadctl import __version__
 from treadctl.commands import BY_NAME, COMMANDS
-from treadctl.exit_codes import EXIT_OK, EXIT_USAGE
+from treadctl.errors import TreadctlError
+from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -83,6 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return handler(args)
+    except TreadctlError as exc:
+        # An error a command did not handle itself: what happened and what to do, never
+        # a traceback.
+        print(f"treadctl {args.command}: {exc.describe()}", file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:
         # Output piped into `head` or a pager that quit: not an error worth a traceback.
         devnull = os.open(os.devnull, os.O_WRONLY)

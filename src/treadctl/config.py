@@ -42,6 +42,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from treadctl.errors import TreadctlError
+
 APP_NAME = "treadctl"
 ENV_PREFIX = "TREADCTL_"
 #: Environment variable naming the config file to use instead of the default.
@@ -68,7 +70,7 @@ _FILE_VALUES: ContextVar[Mapping[str, Any] | None] = ContextVar(
 )
 
 
-class ConfigError(ValueError):
+class ConfigError(TreadctlError, ValueError):
     """The config file or a ``TREADCTL_*`` variable cannot be used; the message says where."""
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from treadctl.errors import TreadctlError
+
 SESSIONS_SUBDIR = "sessions"
 
 
@@ -36,7 +38,7 @@ def new_session_path(profile_name: str, *, now: float | None = None) -> Path:
     return path
 
 
-class SessionFileError(ValueError):
+class SessionFileError(TreadctlError, ValueError):
     pass
 
 

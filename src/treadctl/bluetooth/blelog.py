@@ -21,6 +21,7 @@ from typing import Any
 from treadctl.client import SpeedUnit, TreadmillClient, TreadmillState
 from treadctl.client.events import ClientEvent
 from treadctl.clock import Clock
+from treadctl.errors import TreadctlError
 from treadctl.ftms import uuids
 from treadctl.ftms.control_point import decode_control_point
 from treadctl.ftms.errors import FtmsDecodeError
@@ -42,7 +43,7 @@ from treadctl.link.recording import BLE_LOG_FORMAT, CHAR_NAMES, properties_from_
 DIRECTIONS = frozenset({"connect", "read", "write", "subscribe", "notify", "error", "disconnect"})
 
 
-class BleLogError(ValueError):
+class BleLogError(TreadctlError, ValueError):
     """Not a BLE log, or a line that cannot be read; the message names the line."""
 
 

@@ -26,6 +26,7 @@ from bleak_retry_connector import (
 )
 
 from treadctl.client import errors as client_errors
+from treadctl.errors import TreadctlError
 from treadctl.link.base import LinkError, LinkLost
 
 _LINUX = sys.platform.startswith("linux")
@@ -38,18 +39,7 @@ READ_ONLY_MESSAGE = (
 
 
 class BluetoothError(LinkError):
-    """A Bluetooth problem; ``hint`` says what the user can do."""
-
-    hint: str = ""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if hint is not None:
-            self.hint = hint
-
-    def describe(self) -> str:
-        return f"{self.message}\n  what to do: {self.hint}" if self.hint else self.message
+    """A Bluetooth problem; ``hint`` (each subclass has its own) says what to do."""
 
 
 class BluetoothUnavailable(BluetoothError):
@@ -207,13 +197,12 @@ def describe_error(exc: BaseException) -> str:
     Works for every error a Bluetooth workout can end with: the errors here, other link
     errors, and the treadmill client's (a missing control point reads as read-only).
     """
-    if isinstance(exc, BluetoothError):
-        return exc.describe()
-    if isinstance(exc, client_errors.MissingCharacteristic) and "control point" in str(exc):
-        name = str(exc).split(" has no control point", 1)[0]
-        return READ_ONLY_MESSAGE.format(name=name)
     if isinstance(exc, client_errors.MissingCharacteristic):
+        if exc.read_only:
+            return READ_ONLY_MESSAGE.format(name=exc.device)
         return ServiceMissing(str(exc)).describe()
     if isinstance(exc, LinkLost):
         return f"Lost the link to the treadmill: {exc}"
+    if isinstance(exc, TreadctlError):
+        return exc.describe()
     return str(exc)

@@ -20,6 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from xml.sax.saxutils import escape
 
+from treadctl.errors import TreadctlError
+
 #: Written next to the socket of every bus this module starts.
 MARKER_NAME = "treadctl-private-bus"
 #: Where the socket folder goes: short, so the socket path stays within the unix limit.
@@ -29,7 +31,7 @@ START_TIMEOUT_S = 5.0
 SYSTEM_BUS_SOCKETS = frozenset({"/run/dbus/system_bus_socket", "/var/run/dbus/system_bus_socket"})
 
 
-class PrivateBusError(RuntimeError):
+class PrivateBusError(TreadctlError, RuntimeError):
     """The private bus could not start, or an address is not a private bus."""
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from treadctl.errors import TreadctlError
 from treadctl.ftms.control_point import ControlOp, ResultCode
 
 
-class TreadmillError(Exception):
+class TreadmillError(TreadctlError):
     """Base of the client's errors."""
 
 
@@ -14,7 +15,20 @@ class NotConnected(TreadmillError):
 
 
 class MissingCharacteristic(TreadmillError):
-    """The treadmill lacks a characteristic this needs (e.g. no control point: read-only)."""
+    """The treadmill lacks a characteristic this needs.
+
+    ``device``: the treadmill's name; ``what``: ``"service"`` (no Fitness Machine
+    Service at all) or ``"control point"`` (read-only: stats without control).
+    """
+
+    def __init__(self, device: str, what: str, message: str) -> None:
+        super().__init__(message)
+        self.device = device
+        self.what = what
+
+    @property
+    def read_only(self) -> bool:
+        return self.what == "control point"
 
 
 class ProcedureError(TreadmillError):

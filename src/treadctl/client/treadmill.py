@@ -231,7 +231,9 @@ class TreadmillClient:
         if uuids.FITNESS_MACHINE_FEATURE not in chars:
             await self.link.disconnect()
             raise errors.MissingCharacteristic(
-                f"{self.link.name} has no Fitness Machine Service: is it an FTMS treadmill?"
+                self.link.name,
+                "service",
+                f"{self.link.name} has no Fitness Machine Service: is it an FTMS treadmill?",
             )
         self._cp_usable = True
         self._assembler.reset()
@@ -482,7 +484,9 @@ class TreadmillClient:
             raise errors.NotConnected(f"not connected to {self.link.name}")
         if not self.can_control:
             raise errors.MissingCharacteristic(
-                f"{self.link.name} has no control point: stats only, no control"
+                self.link.name,
+                "control point",
+                f"{self.link.name} has no control point: stats only, no control",
             )
         async with self._gate.hold():
             if not self._cp_usable:
@@ -509,10 +513,6 @@ class TreadmillClient:
             raise ValueError("a speed must be above 0 km/h: use stop() or pause()")
         wire = (self._speed_range_wire or DEFAULT_SPEED_RANGE).snap(self._speed_to_wire(speed_kmh))
         return wire.value, Snapped(self._speed_from_wire(wire.value), speed_kmh, wire.clamped)
-
-    def snap_speed(self, speed_kmh: float) -> Snapped:
-        """Where ``speed_kmh`` lands on the machine's grid, in km/h."""
-        return self._snap_speed(speed_kmh)[1]
 
     def snap_incline(self, incline_pct: float) -> Snapped:
         return self.incline_range.snap(incline_pct)

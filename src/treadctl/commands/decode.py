@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from treadctl.commands import summary
+from treadctl.errors import TreadctlError
 from treadctl.exit_codes import EXIT_OK, EXIT_USAGE
 from treadctl.ftms import (
     FtmsDecodeError,
@@ -45,7 +46,7 @@ _AD_TYPE_SERVICE_DATA_16 = 0x16
 _SEPARATORS = re.compile(r"[\s:,\-]+")
 
 
-class DecodeInputError(Exception):
+class DecodeInputError(TreadctlError):
     """The command line's bytes do not make a value of the kind asked for."""
 
 

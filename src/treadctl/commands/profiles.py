@@ -23,7 +23,6 @@ from treadctl.workout.durations import format_duration
 from treadctl.workout.plan import plan_limits
 from treadctl.workout.profile import (
     CeilingError,
-    FlatSegment,
     Profile,
     ProfileError,
     check_against,
@@ -151,21 +150,6 @@ def _load(args: argparse.Namespace) -> tuple[Profile, Settings] | int:
     return profile, settings
 
 
-def segment_rows(flat: Sequence[FlatSegment], units: DisplayUnits) -> list[list[str]]:
-    """One table row per flattened segment: #, direction, speed, incline, duration, label."""
-    return [
-        [
-            str(item.index + 1),
-            item.direction,
-            format_speed(item.speed_kmh, units),
-            format_number(item.incline_pct),
-            format_duration(item.duration_s),
-            item.display_label,
-        ]
-        for item in flat
-    ]
-
-
 def step_rows(timeline: Timeline, units: DisplayUnits) -> list[list[str]]:
     """One row per compiled step: start, duration, step, facing, speed, incline, what."""
     rows = []
@@ -193,10 +177,6 @@ def step_rows(timeline: Timeline, units: DisplayUnits) -> list[list[str]]:
 
 def step_headers(units: DisplayUnits) -> list[str]:
     return ["at", "for", "step", "facing", f"speed {_units_label(units)}", "incline %", "what"]
-
-
-def segment_headers(units: DisplayUnits) -> list[str]:
-    return ["#", "direction", f"speed {_units_label(units)}", "incline %", "duration", "label"]
 
 
 def _paragraph(title: str, text: str) -> list[str]:

@@ -1,7 +1,9 @@
+from treadctl.errors import TreadctlError
+
 """The protocol layer's own errors: the only exceptions it raises."""
 
 
-class FtmsError(ValueError):
+class FtmsError(TreadctlError, ValueError):
     """Base of the protocol layer's errors."""
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from treadctl.errors import TreadctlError
 from treadctl.history.log import SessionLog
 from treadctl.history.series import history_series, session_series
 
@@ -22,7 +23,7 @@ INCLINE_COLOR = "#5a9e4b"
 HEART_COLOR = "#c0392b"
 
 
-class ChartError(RuntimeError):
+class ChartError(TreadctlError, RuntimeError):
     """No chart could be drawn: matplotlib missing, a wrong suffix, nothing to draw."""
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from treadctl.errors import TreadctlError
 from treadctl.sessions import Session, read_session
 from treadctl.workout.events import Summary, summary_from_dict
 from treadctl.workout.profile import Direction
@@ -33,7 +34,7 @@ def clock_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-class BadEvent(ValueError):
+class BadEvent(TreadctlError, ValueError):
     """A JSON line whose fields do not fit its type."""
 
 

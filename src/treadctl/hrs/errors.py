@@ -1,7 +1,9 @@
+from treadctl.errors import TreadctlError
+
 """The heart-rate protocol's own errors: the only exceptions :mod:`treadctl.hrs` raises."""
 
 
-class HeartRateError(ValueError):
+class HeartRateError(TreadctlError, ValueError):
     """Base of the heart-rate protocol's errors."""
 
 

@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from enum import Flag, auto
 from typing import Protocol, runtime_checkable
 
+from treadctl.errors import TreadctlError
+
 #: ATT error codes the FTMS collector has to recognise (Core Spec Supplement Part B §1.2).
 ATT_PROCEDURE_ALREADY_IN_PROGRESS = 0xFE
 ATT_CCCD_IMPROPERLY_CONFIGURED = 0xFD
@@ -22,7 +24,7 @@ class CharProperty(Flag):
     INDICATE = auto()
 
 
-class LinkError(Exception):
+class LinkError(TreadctlError):
     """Base of link errors."""
 
 

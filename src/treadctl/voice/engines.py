@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from treadctl.errors import TreadctlError
 from treadctl.voice.wavs import DEFAULT_RATE_HZ
 
 #: The engines' own default speaking rate, words a minute.
@@ -32,7 +33,7 @@ DEFAULT_RATE_WPM = 175
 SYNTHESIS_TIMEOUT_S = 15.0
 
 
-class SpeechError(RuntimeError):
+class SpeechError(TreadctlError, RuntimeError):
     """The engine could not say this; the message says what went wrong."""
 
 

@@ -13,12 +13,13 @@ import shutil
 from pathlib import Path
 
 from treadctl.config import VoiceKind
+from treadctl.errors import TreadctlError
 from treadctl.voice.wavs import Clip
 
 CUES_FILE = "cues.jsonl"
 
 
-class VoiceOutError(OSError):
+class VoiceOutError(TreadctlError, OSError):
     """DIR cannot be written; the message names it."""
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from treadctl.clock import Clock
+from treadctl.errors import TreadctlError
 from treadctl.voice.wavs import Clip, WavFormat, silence, write_wav
 
 #: How long a player gets to play the probe clip at start before it counts as broken.
@@ -32,7 +33,7 @@ PROBE_TIMEOUT_S = 3.0
 PROBE_CLIP_S = 0.05
 
 
-class PlaybackError(RuntimeError):
+class PlaybackError(TreadctlError, RuntimeError):
     """The player failed; the message says what it said."""
 
 

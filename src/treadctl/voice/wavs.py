@@ -13,6 +13,7 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
+from treadctl.errors import TreadctlError
 from treadctl.voice.utterance import Earcon
 
 SAMPLE_WIDTH_BYTES = 2
@@ -21,7 +22,7 @@ DEFAULT_RATE_HZ = 22050
 FULL_SCALE = 32767
 
 
-class WavError(ValueError):
+class WavError(TreadctlError, ValueError):
     """A file that is not the 16-bit PCM WAV the voice works with."""
 
 

@@ -19,6 +19,7 @@ from typing import Final, Literal
 
 import aiomqtt
 
+from treadctl.errors import TreadctlError
 from treadctl.sinks.mqtt.commands import ALWAYS_ALLOWED
 from treadctl.sinks.mqtt.publisher import (
     AUTH_REFUSED_CODES,
@@ -44,7 +45,7 @@ COMMAND_PAYLOAD: Final = b"PRESS"
 LinkState = Literal["connecting", "connected", "lost", "refused"]
 
 
-class CommandError(Exception):
+class CommandError(TreadctlError):
     """A command was not sent; the message says why."""
 
 

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from treadctl.errors import TreadctlError
+
 #: A state is a few hundred bytes; anything this big is not one.
 MAX_PAYLOAD_BYTES: Final = 16 * 1024
 #: Labels (profile, segment, name) and messages are cut to these lengths.
@@ -31,7 +33,7 @@ Facing = Literal["forward", "backward"]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
-class PayloadError(ValueError):
+class PayloadError(TreadctlError, ValueError):
     """A message that cannot be a treadctl state or event; the text says why."""
 
 

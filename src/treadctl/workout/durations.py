@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+from treadctl.errors import TreadctlError
+
 _PART = r"(?:(?P<{0}>\d+(?:\.\d+)?)\s*{0})?"
 _DURATION = re.compile(
     r"^" + r"\s*".join(_PART.format(unit) for unit in ("h", "m", "s")) + r"$",
@@ -22,7 +24,7 @@ _SECONDS_PER = {"h": 3600.0, "m": 60.0, "s": 1.0}
 EXAMPLES = "20s, 3m, 1m30s, 1h5m, or a plain number of seconds"
 
 
-class DurationError(ValueError):
+class DurationError(TreadctlError, ValueError):
     """A duration could not be read, or is not allowed where it was used."""
 
 

@@ -33,6 +33,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from treadctl.config import Settings, env_var
+from treadctl.errors import TreadctlError
 from treadctl.units import KMH_PER_MPH
 from treadctl.workout.durations import DurationError, format_duration, parse_duration
 
@@ -52,7 +53,7 @@ MAX_WORKOUT_SEGMENTS = 10_000
 Direction = Literal["forward", "backward"]
 
 
-class ProfileError(ValueError):
+class ProfileError(TreadctlError, ValueError):
     """A profile could not be loaded, or cannot be run under the current settings.
 
     ``problems`` are one line each, without the file name; ``str()`` prefixes every line
@@ -66,11 +67,13 @@ class ProfileError(ValueError):
         self.problems: tuple[str, ...] = (
             (problems,) if isinstance(problems, str) else tuple(problems)
         )
-        self.hint = hint
         lines = [f"{source}: {p}" if source else p for p in self.problems]
         if hint:
             lines.append(hint)
-        super().__init__("\n".join(lines))
+        super().__init__("\n".join(lines), hint=hint or "")
+
+    def describe(self) -> str:
+        return str(self)  # the hint is the message's last line already
 
 
 def field_error(message: str, *, field: str, **context: Any) -> PydanticCustomError:

@@ -30,6 +30,7 @@ from treadctl.client import errors as client_errors
 from treadctl.client import events as ce
 from treadctl.client.state import BeltStatus, TreadmillState
 from treadctl.clock import Clock, wait_for
+from treadctl.errors import TreadctlError
 from treadctl.link.base import LinkError
 from treadctl.units import SpeedUnit
 from treadctl.workout.belt import BeltCommands, StartResult
@@ -119,7 +120,7 @@ ADJUST_INCLINE_STEP_PCT = 0.5
 DEFAULT_RECONNECT = ReconnectPolicy()
 
 
-class RisksNotAcknowledged(Exception):
+class RisksNotAcknowledged(TreadctlError):
     """A workout with backward segments, and the user has not accepted the risks (H11)."""
 
 

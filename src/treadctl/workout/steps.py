@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from treadctl.errors import TreadctlError
 from treadctl.workout.events import (
     Countdown,
     CueEvent,
@@ -57,7 +58,7 @@ BACKWARD_COACHING = (
 )
 
 
-class WorkoutAborted(Exception):
+class WorkoutAborted(TreadctlError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from treadctl.config import Settings
+from treadctl.errors import TreadctlError
 
 DEFAULT_PORT = 1883
 DEFAULT_TLS_PORT = 8883
@@ -28,7 +29,7 @@ _TOPIC_LEVELS = re.compile(r"^[^/#+\x00]+(/[^/#+\x00]+)*$")
 _UNSAFE_ID = re.compile(r"[^a-z0-9_-]+")
 
 
-class MqttConfigError(ValueError):
+class MqttConfigError(TreadctlError, ValueError):
     """The MQTT settings cannot be used; the message says which one and why."""
 
 
