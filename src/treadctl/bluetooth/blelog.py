@@ -10,7 +10,6 @@ asserting on what :class:`BlePlayer` produces.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
@@ -39,6 +38,7 @@ from treadctl.link.base import (
     NotifyCallback,
 )
 from treadctl.link.recording import BLE_LOG_FORMAT, CHAR_NAMES, properties_from_names
+from treadctl.util.listeners import Callbacks
 
 DIRECTIONS = frozenset({"connect", "read", "write", "subscribe", "notify", "error", "disconnect"})
 
@@ -179,7 +179,7 @@ class ReplayLink:
             self._reads[r.uuid].append(r.data)
         self._last_read: dict[str, bytes] = {}
         self._callbacks: dict[str, NotifyCallback] = {}
-        self._disconnect_callbacks: list[DisconnectCallback] = []
+        self._disconnect_callbacks = Callbacks("disconnect callback")
         self._connected = False
         self.writes: list[tuple[str, bytes, bool]] = []
 
@@ -205,8 +205,7 @@ class ReplayLink:
         if not self._connected:
             return
         self._connected = False
-        for callback in list(self._disconnect_callbacks):
-            callback()
+        self._disconnect_callbacks.emit()
 
     async def read(self, uuid: str) -> bytes:
         if not self._connected:
@@ -229,13 +228,7 @@ class ReplayLink:
         self._callbacks[uuid] = callback
 
     def on_disconnect(self, callback: DisconnectCallback) -> Callable[[], None]:
-        self._disconnect_callbacks.append(callback)
-
-        def remove() -> None:
-            with contextlib.suppress(ValueError):
-                self._disconnect_callbacks.remove(callback)
-
-        return remove
+        return self._disconnect_callbacks.add(callback)
 
     def deliver(self, record: BleRecord) -> bool:
         """Hand a recorded notification to its subscriber; False if nobody subscribed."""

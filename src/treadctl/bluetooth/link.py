@@ -36,6 +36,8 @@ from treadctl.link.base import (
     LinkLost,
     NotifyCallback,
 )
+from treadctl.util.listeners import Callbacks
+from treadctl.util.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +111,9 @@ class BleakLink:
         self._chars: dict[str, BleakGATTCharacteristic] = {}
         self._props: dict[str, CharProperty] = {}
         self._services: set[str] = set()
-        self._disconnect_callbacks: list[DisconnectCallback] = []
+        self._disconnect_callbacks = Callbacks("disconnect callback")
         self._lock = asyncio.Lock()
-        self._releases: set[asyncio.Task[None]] = set()
+        self._releases = TaskSet("BlueZ release")
 
     @property
     def name(self) -> str:
@@ -215,15 +217,9 @@ class BleakLink:
         if session.client is not None:
             # After a loss bleak still holds this connection's D-Bus socket until its
             # disconnect() is called: release it (a no-op when we are disconnecting).
-            task = asyncio.ensure_future(self._release(session.client))
-            self._releases.add(task)
-            task.add_done_callback(self._releases.discard)
+            self._releases.spawn(self._release(session.client))
         if session.up:
-            for callback in list(self._disconnect_callbacks):
-                try:
-                    callback()
-                except Exception:  # one listener's bug must not hide the loss from others
-                    log.exception("disconnect callback failed")
+            self._disconnect_callbacks.emit()  # one callback's bug hides the loss from none
 
     @staticmethod
     async def _release(client: BleakClient) -> None:
@@ -232,8 +228,7 @@ class BleakLink:
 
     async def _released(self) -> None:
         """Wait until every lost connection's resources are given back."""
-        if self._releases:
-            await asyncio.gather(*self._releases, return_exceptions=True)
+        await self._releases.wait()
 
     async def disconnect(self) -> None:
         """Disconnect (reported to the disconnect callbacks); also tidies up after a loss."""
@@ -248,13 +243,7 @@ class BleakLink:
         await self._released()
 
     def on_disconnect(self, callback: DisconnectCallback) -> Callable[[], None]:
-        self._disconnect_callbacks.append(callback)
-
-        def remove() -> None:
-            with contextlib.suppress(ValueError):
-                self._disconnect_callbacks.remove(callback)
-
-        return remove
+        return self._disconnect_callbacks.add(callback)
 
     # -- GATT ----------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from treadctl.runtime import WorkoutOptions, run_workout
 from treadctl.sim import Quirk, SimTreadmill
 from treadctl.sim.loopback import LoopbackLink
 from treadctl.sim.treadmill import SimConnection
+from treadctl.util.tasks import TaskSet
 from treadctl.workout.events import SafetyAlert, Turnaround, WorkoutEvent
 from treadctl.workout.ports import Treadmill
 from treadctl.workout.profile import ProfileError
@@ -79,17 +80,13 @@ class Injector:
         self.result: CaseResult | None = None
         self.runner: Runner | None = None
         self.key_out = False
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet("campaign action")
 
     def spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(coro)
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.aclose()
 
     def count(self, what: str, kind: str) -> None:
         if self.result is not None:

@@ -41,6 +41,7 @@ from treadctl.hrs.location import decode_body_sensor_location
 from treadctl.hrs.measurement import decode_heart_rate_measurement
 from treadctl.hrs.reading import HeartRateReading, strap_reading, unknown_reason
 from treadctl.link.base import CharProperty, GattLink, LinkError
+from treadctl.util.listeners import Listeners
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class HeartRateStrap:
         self.stats = StrapStats()
         self.location: str | None = None
         self._reading: HeartRateReading | None = None
-        self._listeners: list[StrapListener] = []
+        self._listeners: Listeners[HeartRateReading | StrapEvent] = Listeners("heart-rate listener")
         self._connected = False
         self._known: bool | None = None
         self._silent = False
@@ -123,20 +124,10 @@ class HeartRateStrap:
 
     def add_listener(self, callback: StrapListener) -> Callable[[], None]:
         """Call ``callback`` with every reading and event; returns a function that removes it."""
-        self._listeners.append(callback)
-
-        def remove() -> None:
-            with contextlib.suppress(ValueError):
-                self._listeners.remove(callback)
-
-        return remove
+        return self._listeners.add(callback)
 
     def _emit(self, item: HeartRateReading | StrapEvent) -> None:
-        for callback in list(self._listeners):
-            try:
-                callback(item)
-            except Exception:  # a listener's bug must not cost the others their readings
-                log.exception("heart-rate listener failed on %r", item)
+        self._listeners.emit(item)  # one listener's bug never costs the others a reading
 
     # -- running -------------------------------------------------------------------------
 

@@ -69,6 +69,8 @@ from treadctl.link.base import (
     LinkError,
 )
 from treadctl.units import KMH_PER_MPH, SpeedUnit
+from treadctl.util.listeners import Listeners
+from treadctl.util.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
@@ -135,14 +137,14 @@ class TreadmillClient:
         self._speed_range_wire: SupportedRange | None = None
         self._incline_range: SupportedRange | None = None
         self._state = Latest(TreadmillState())
-        self._listeners: list[Callable[[ClientEvent], None]] = []
+        self._listeners: Listeners[ClientEvent] = Listeners("event listener")
         self._gate = ProcedureGate()
         self._pending: dict[int, asyncio.Future[ControlPointResponse]] = {}
         self._assembler = TreadmillDataAssembler()
         self._cp_with_response = True
         self._cp_usable = True
         self._last_control_retry_s: float | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet("client")
         self._unhook_disconnect: Callable[[], None] | None = None
         self._own_halt: tuple[int, float] | None = None
         self._stopping: asyncio.Future[None] | None = None
@@ -160,20 +162,10 @@ class TreadmillClient:
 
     def add_listener(self, callback: Callable[[ClientEvent], None]) -> Callable[[], None]:
         """Call ``callback`` with every event; returns a function that removes it."""
-        self._listeners.append(callback)
-
-        def remove() -> None:
-            with contextlib.suppress(ValueError):
-                self._listeners.remove(callback)
-
-        return remove
+        return self._listeners.add(callback)
 
     def _emit(self, event: ClientEvent) -> None:
-        for callback in list(self._listeners):
-            try:
-                callback(event)
-            except Exception:  # a listener's bug must not break the link
-                log.exception("event listener failed on %r", event)
+        self._listeners.emit(event)  # a listener's bug never breaks the link
 
     def _update(self, **changes: object) -> None:
         self._state.set(self._state.value.with_changes(changes))
@@ -287,9 +279,7 @@ class TreadmillClient:
         await self.link.disconnect()
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.aclose()
         if self._unhook_disconnect is not None:
             self._unhook_disconnect()
             self._unhook_disconnect = None
@@ -416,9 +406,7 @@ class TreadmillClient:
         )
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(coro)
 
     async def _regain_control(self) -> None:
         now = self.clock.now()

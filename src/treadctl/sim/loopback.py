@@ -9,7 +9,6 @@ range. Deliveries keep their order, as they do over a real ATT bearer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from collections.abc import Callable, Mapping
 
@@ -21,6 +20,7 @@ from treadctl.link.base import (
     NotifyCallback,
 )
 from treadctl.sim.server import GattServer, ServerConnection
+from treadctl.util.listeners import Callbacks
 
 
 class LoopbackLink:
@@ -47,7 +47,7 @@ class LoopbackLink:
         self._rng = random.Random(seed)
         self._conn: ServerConnection | None = None
         self._callbacks: dict[str, NotifyCallback] = {}
-        self._disconnect_callbacks: list[DisconnectCallback] = []
+        self._disconnect_callbacks = Callbacks("disconnect callback")
         self._deliveries: asyncio.Queue[tuple[float, Callable[[], None]]] | None = None
         self._courier: asyncio.Task[None] | None = None
 
@@ -108,8 +108,7 @@ class LoopbackLink:
             self._courier.cancel()
             self._courier = None
         self._deliveries = None
-        for callback in list(self._disconnect_callbacks):
-            callback()
+        self._disconnect_callbacks.emit()
 
     async def read(self, uuid: str) -> bytes:
         conn = self._require()
@@ -134,13 +133,7 @@ class LoopbackLink:
         self._callbacks[uuid] = callback
 
     def on_disconnect(self, callback: DisconnectCallback) -> Callable[[], None]:
-        self._disconnect_callbacks.append(callback)
-
-        def remove() -> None:
-            with contextlib.suppress(ValueError):
-                self._disconnect_callbacks.remove(callback)
-
-        return remove
+        return self._disconnect_callbacks.add(callback)
 
     # -- the server side (ServerSink) -------------------------------------------------
 

@@ -60,6 +60,7 @@ from treadctl.link.base import (
 )
 from treadctl.sim.belt import Belt
 from treadctl.sim.config import KMH_PER_MPH, Quirk, SimConfig
+from treadctl.util.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ class SimTreadmill:
         self._speed_target_set = False
         self._stored_speed_kmh = 0.0
         self._last_advance = clock.now()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet("simulator")
         cp_props = (WNR | IND) if self.config.has(Quirk.CP_WRITE_WITHOUT_RESPONSE) else (W | IND)
         self.characteristics: Mapping[str, CharProperty] = {
             uuids.FITNESS_MACHINE_FEATURE: R,
@@ -518,9 +519,7 @@ class SimTreadmill:
     # -- running -------------------------------------------------------------------------
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(coro)
 
     async def run(self) -> None:
         """Notify Treadmill Data at the configured rate until cancelled."""
@@ -537,6 +536,5 @@ class SimTreadmill:
             yield self
         finally:
             task.cancel()
-            for pending in list(self._tasks):
-                pending.cancel()
-            await asyncio.gather(task, *self._tasks, return_exceptions=True)
+            await asyncio.gather(task, return_exceptions=True)
+            await self._tasks.aclose()

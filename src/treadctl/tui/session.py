@@ -8,7 +8,6 @@ those of ``treadctl run --headless``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,8 @@ from pathlib import Path
 from treadctl.client import errors as client_errors
 from treadctl.link.base import LinkError
 from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
+from treadctl.util.listeners import Listeners
+from treadctl.util.tasks import TaskSet
 from treadctl.workout.events import WorkoutEvent
 from treadctl.workout.ports import Treadmill
 from treadctl.workout.profile import ProfileError
@@ -41,29 +42,19 @@ class WorkoutSession:
         self.error: str | None = None
         """Why the workout could not run (or broke off), for the end screen."""
         self.stop_reason: str | None = None
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[WorkoutEvent] = Listeners("TUI listener")
         self._task: asyncio.Task[object] | None = None
-        self._stops: set[asyncio.Task[None]] = set()
+        self._stops = TaskSet("stop")
         self._done = asyncio.Event()
 
     # -- listening ---------------------------------------------------------------------
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener`` with every event; returns a function that stops it."""
-        self._listeners.append(listener)
-
-        def remove() -> None:
-            with contextlib.suppress(ValueError):
-                self._listeners.remove(listener)
-
-        return remove
+        return self._listeners.add(listener)
 
     def _dispatch(self, event: WorkoutEvent) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception:  # a display bug must not reach the runner
-                log.exception("TUI listener failed on %r", event)
+        self._listeners.emit(event)  # a display bug never reaches the runner
 
     def _on_runner(self, runner: Runner, treadmill: Treadmill) -> None:
         self.runner = runner
@@ -138,7 +129,5 @@ class WorkoutSession:
             if self._task is not None:
                 self._task.cancel()
             return True
-        task = asyncio.ensure_future(runner.emergency_stop(reason))
-        self._stops.add(task)
-        task.add_done_callback(self._stops.discard)
+        self._stops.spawn(runner.emergency_stop(reason))
         return True

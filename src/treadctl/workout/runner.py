@@ -33,6 +33,7 @@ from treadctl.clock import Clock, wait_for
 from treadctl.errors import TreadctlError
 from treadctl.link.base import LinkError
 from treadctl.units import SpeedUnit
+from treadctl.util.tasks import TaskSet
 from treadctl.workout.belt import BeltCommands, StartResult
 from treadctl.workout.events import (
     CueEvent,
@@ -212,7 +213,7 @@ class Runner:
         self._hold_end_ws: float | None = None
         self._next_sample_s = 0.0
         self._told: set[str] = set()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet("runner")
         self._adjust_task: asyncio.Task[None] | None = None
         self._awaiting_turn_confirm = False
         self._hold_alarm: Alarm | None = None
@@ -306,10 +307,7 @@ class Runner:
             self.alert(hazard, kind, message)
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        return self._tasks.spawn(coro)
 
     # -- user actions (from the keyboard, the TUI, MQTT or a replay) --------------------
 
@@ -1148,9 +1146,7 @@ class Runner:
         finally:
             remove()
             self.gate.close()
-            for task in list(self._tasks):
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self._tasks.aclose()
         self.sample_if_due()
         self.holds.finish()
         totals = self.totals.snapshot()

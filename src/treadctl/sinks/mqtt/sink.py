@@ -21,6 +21,7 @@ from treadctl.sinks.mqtt.publisher import Publisher, PublisherStats, StatusKind
 from treadctl.sinks.mqtt.settings import MqttSettings, safe_id
 from treadctl.sinks.mqtt.state import STATE_EVENTS, StateTracker, event_payload
 from treadctl.sinks.mqtt.topics import Topics
+from treadctl.util.tasks import TaskSet
 from treadctl.workout.events import WorkoutEvent
 from treadctl.workout.ports import SessionLog, Treadmill
 from treadctl.workout.runner import Runner
@@ -56,7 +57,7 @@ class MqttSink:
         self.publisher: Publisher | None = None
         self.decisions: list[Decision] = []
         self._watch: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet("MQTT command")
 
     @property
     def stats(self) -> PublisherStats | None:
@@ -128,8 +129,7 @@ class MqttSink:
             self._watch.cancel()
             await asyncio.gather(self._watch, return_exceptions=True)
             self._watch = None
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.wait()
         if self.publisher is not None:
             await self.publisher.close()
             stats = self.publisher.stats
@@ -207,9 +207,7 @@ class MqttSink:
     def _carry_out(self, name: str, runner: Runner) -> None:
         match name:
             case "stop":
-                task = asyncio.ensure_future(runner.emergency_stop("remote stop (MQTT)"))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._tasks.spawn(runner.emergency_stop("remote stop (MQTT)"))
             case "pause":
                 runner.pause("paused remotely (MQTT)")
             case "resume":
