@@ -41,6 +41,7 @@ from treadctl.hrs.location import decode_body_sensor_location
 from treadctl.hrs.measurement import decode_heart_rate_measurement
 from treadctl.hrs.reading import HeartRateReading, strap_reading, unknown_reason
 from treadctl.link.base import CharProperty, GattLink, LinkError
+from treadctl.util.backoff import Backoff
 from treadctl.util.listeners import Listeners
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 30.0
 #: The pause after a failed attempt: the first, how it grows, and its ceiling.
 RETRY_INITIAL_S = 1.0
-RETRY_FACTOR = 2.0
 RETRY_MAX_S = 30.0
 #: Connected but no measurement for this long: the reading is dropped as stale.
 SILENCE_S = 5.0
@@ -173,7 +173,7 @@ class HeartRateStrap:
         await self.aclose()
 
     async def _keep(self) -> None:
-        delay_s = self.retry_initial_s
+        backoff = Backoff(self.retry_initial_s, self.retry_max_s)
         failures = 0
         while not self._closing:
             try:
@@ -186,13 +186,13 @@ class HeartRateStrap:
                 with contextlib.suppress(Exception):
                     await self.link.disconnect()
                 message = str(exc) or type(exc).__name__
+                delay_s = backoff.next_s()
                 log.info("heart-rate strap %s: attempt %d failed: %s", self.name, failures, message)
                 self._emit(StrapConnectFailed(failures, message, delay_s))
                 await self.clock.sleep(delay_s)
-                delay_s = min(delay_s * RETRY_FACTOR, self.retry_max_s)
                 continue
             failures = 0
-            delay_s = self.retry_initial_s
+            backoff.reset()
             self._emit(StrapConnected(self.name, self.location, self.stats.connects > 1))
             await self._watch()
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from treadctl.history.log import SessionLog, clock_text
+from treadctl.workout.coaching import BACKWARD_TIPS
 
 LADDER_S: tuple[float, ...] = (20.0, 30.0, 45.0, 60.0)
 START_SPEED_KMH = 0.8
@@ -272,7 +273,7 @@ def profile_toml(rec: Recommendation, *, max_forward_speed_kmh: float = 12.0) ->
         f"  speed_kmh = {lv.speed_kmh:.1f}",
         f'  duration = "{lv.bout_s:g}s"',
         "",
-        *_cue("0s", f"{rail} Short steps: ball of the foot first, then the heel.", "    "),
+        *_cue("0s", f"{rail} {BACKWARD_TIPS[0].spoken}", "    "),
         "  [[segments.segments]]",
         '  label = "Forward recovery"',
         '  direction = "forward"',

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import json
-import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -45,6 +43,7 @@ from treadctl.link.base import (
     GattLink,
     NotifyCallback,
 )
+from treadctl.util.jsonl import JsonlAppender
 
 BLE_LOG_FORMAT = "ble-log"
 BLE_LOG_VERSION = 1
@@ -94,10 +93,7 @@ class BleLogWriter:
     ) -> None:
         self.path = path
         self.clock = clock
-        self.lines = 0
-        self.write_errors = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._out = JsonlAppender(path)
         self._t0 = self._now()
         started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         self._write(
@@ -112,14 +108,17 @@ class BleLogWriter:
     def _now(self) -> float:
         return self.clock.now() if self.clock is not None else time.monotonic()
 
+    @property
+    def lines(self) -> int:
+        return self._out.lines
+
+    @property
+    def write_errors(self) -> int:
+        """Lines lost to write errors: a full disk must not break the link."""
+        return self._out.write_errors
+
     def _write(self, record: dict[str, Any]) -> None:
-        if self._fd is None:
-            return
-        try:
-            os.write(self._fd, (json.dumps(record) + "\n").encode("utf-8"))
-            self.lines += 1
-        except OSError:
-            self.write_errors += 1  # a full disk must not break the link
+        self._out.write(record)
 
     def record(self, direction: str, uuid: str | None = None, **fields: Any) -> None:
         line: dict[str, Any] = {"t": round(self._now() - self._t0, 6), "dir": direction}
@@ -134,9 +133,7 @@ class BleLogWriter:
         self._write(line)
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        self._out.close()
 
 
 class RecordingLink:

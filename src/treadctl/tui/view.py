@@ -19,8 +19,6 @@ from treadctl.workout.timeline import FinishStep, SegmentStep, Step, Timeline, T
 Units = Literal["kmh", "mph"]
 
 #: Shown under every backward bout, whatever the profile's own cues say.
-BACKWARD_COACHING = "Short steps · balls of the feet first · core engaged · hands on the rails"
-FORWARD_COACHING = "Walk tall · relaxed shoulders · hands near the rails"
 
 NextKind = Literal["cue", "turn", "segment", "finish", "hold", "confirm", "start"]
 

@@ -21,6 +21,7 @@ from treadctl.voice.words import (
     speakable,
     speed_words,
 )
+from treadctl.workout.coaching import BACKWARD_TIPS
 from treadctl.workout.events import (
     Countdown,
     CueEvent,
@@ -37,7 +38,6 @@ from treadctl.workout.events import (
     WorkoutStarted,
 )
 from treadctl.workout.profile import Direction
-from treadctl.workout.steps import BACKWARD_COACHING
 from treadctl.workout.timeline import SegmentStep, Timeline, TurnStep
 
 #: How long each kind of utterance stays worth saying after its event (clock seconds).
@@ -376,7 +376,7 @@ class Narrator:
             (None, LAST_TEN_TEXT),
         ]
         if timeline.has_backward:
-            later += [(None, speakable(tip, self.units)) for tip in BACKWARD_COACHING]
+            later += [(None, speakable(tip.spoken, self.units)) for tip in BACKWARD_TIPS]
         ordered: list[tuple[Earcon | None, str]] = []
         for item in [*turn, *fixed, *later]:
             if item not in ordered:

@@ -30,6 +30,7 @@ from treadctl.sinks.mqtt.publisher import (
     tls_context,
 )
 from treadctl.sinks.mqtt.settings import MqttSettings
+from treadctl.util.backoff import Backoff
 from treadctl.watch.fleet import CommandNote, Fleet
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ class MqttFollower(FleetLink):
         )
 
     async def run(self) -> None:
-        delay_s = BACKOFF_INITIAL_S
+        backoff = Backoff(BACKOFF_INITIAL_S, BACKOFF_MAX_S)
         while True:
             established = False
             try:
@@ -158,10 +159,10 @@ class MqttFollower(FleetLink):
                 self.fleet.link_down()
             self.state = "lost" if established or self.connects else "connecting"
             if established:
-                delay_s = BACKOFF_INITIAL_S
+                backoff.reset()
+            delay_s = backoff.next_s()
             log.info("watch: %s: %s; retrying in %g s", self.display_url, self.problem, delay_s)
             await asyncio.sleep(delay_s)
-            delay_s = min(delay_s * 2, BACKOFF_MAX_S)
 
     async def _follow(self, client: aiomqtt.Client) -> None:
         for topic in self.fleet.subscriptions:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from treadctl.errors import TreadctlError
+from treadctl.workout.coaching import BACKWARD_TIPS
 from treadctl.workout.events import (
     Countdown,
     CueEvent,
@@ -50,12 +51,6 @@ FOLLOW_SETTLE_S = 5.0
 FOLLOW_PROBE_KMH = 0.4
 #: Readings are checked this often while waiting for the belt.
 BELT_POLL_S = 0.25
-
-BACKWARD_COACHING = (
-    "Short steps. Toes down first, then let the heels follow.",
-    "Stand tall, tummy tight, eyes level.",
-    "Hands light on the rails; swing the arms if you let go.",
-)
 
 
 class WorkoutAborted(TreadctlError):
@@ -266,8 +261,8 @@ class StepExecutor:
             (cue.at_s, CueEvent(cue.text, step.segment.index)) for cue in step.segment.cues
         ]
         if step.facing == "backward" and not any(c.at_s == 0 for c in step.segment.cues):
-            tip = BACKWARD_COACHING[step.segment.index % len(BACKWARD_COACHING)]
-            marks.append((0.0, CueEvent(tip, step.segment.index)))
+            tip = BACKWARD_TIPS[step.segment.index % len(BACKWARD_TIPS)]
+            marks.append((0.0, CueEvent(tip.spoken, step.segment.index)))
         return marks + self._turn_marks(index, step)
 
     def _turn_marks(self, index: int, step: Step) -> list[tuple[float, Mark]]:

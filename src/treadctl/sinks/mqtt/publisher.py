@@ -32,6 +32,7 @@ import aiomqtt
 
 from treadctl.sinks.mqtt.settings import MqttSettings
 from treadctl.sinks.mqtt.topics import OFFLINE, ONLINE, Topics
+from treadctl.util.backoff import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,7 @@ class Publisher:
         )
 
     async def _run(self) -> None:
-        delay_s = BACKOFF_INITIAL_S
+        backoff = Backoff(BACKOFF_INITIAL_S, BACKOFF_MAX_S)
         while True:
             # Closing while away from the broker: one more try at once, to send the final
             # state and the events that waited (close() bounds how long it may take).
@@ -289,10 +290,9 @@ class Publisher:
             if last_try:
                 return
             if established:
-                delay_s = BACKOFF_INITIAL_S
+                backoff.reset()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), delay_s)
-            delay_s = min(delay_s * 2, BACKOFF_MAX_S)
+                await asyncio.wait_for(self._stop.wait(), backoff.next_s())
 
     def _refused(self) -> None:
         self.auth_refused = True

@@ -7,7 +7,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from treadctl.tui.view import BACKWARD_COACHING, FORWARD_COACHING, NextUp
+from treadctl.tui.view import NextUp
+from treadctl.workout.coaching import BACKWARD_TIPS, FORWARD_TIPS, tips_line
 from treadctl.workout.profile import Direction
 
 #: Kinds of "next" that are about the person's safety, shown in reverse video.
@@ -58,8 +59,8 @@ class CuePanel(Widget):
             out.append(("SOON", self.countdown, "bold reverse"))
         if self.cue:
             out.append(("CUE", self.cue, "bold"))
-        coaching = BACKWARD_COACHING if self.facing == "backward" else FORWARD_COACHING
-        out.append(("HOW", coaching, ""))
+        tips = BACKWARD_TIPS if self.facing == "backward" else FORWARD_TIPS
+        out.append(("HOW", tips_line(tips), ""))
         return out
 
     def render(self) -> RenderableType:
