@@ -145,13 +145,13 @@ def instrument(recorder: Recorder) -> Callable[[Runner, Treadmill], None]:
 
     def on_runner(runner: Runner, treadmill: Treadmill) -> None:
         recorder.runner = runner
-        original: Callable[..., Coroutine[Any, Any, None]] = runner.run_for
+        original: Callable[..., Coroutine[Any, Any, None]] = runner.pacer.run_for
 
         async def run_for(duration_s: float, marks: list[Any]) -> None:
             recorder.run_for_starts.append((runner.step_index, recorder.clock.now(), duration_s))
             await original(duration_s, marks)
 
-        setattr(runner, "run_for", run_for)  # noqa: B010 (mypy refuses assigning a method)
+        setattr(runner.pacer, "run_for", run_for)  # noqa: B010 (mypy refuses assigning a method)
 
     return on_runner
 

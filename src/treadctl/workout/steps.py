@@ -76,7 +76,7 @@ class StepExecutor:
         if (self._warned_for is turn and fresh) or not self.r.gate.belt_running:
             return
         warn_s = self.r.limits.turn_warning_s
-        await self.r.run_for(warn_s, self._warning_marks(turn, warn_s))
+        await self.r.pacer.run_for(warn_s, self._warning_marks(turn, warn_s))
 
     # -- the whole timeline -------------------------------------------------------------
 
@@ -96,7 +96,7 @@ class StepExecutor:
                 case TurnStep():
                     await self._turn(step)
                 case FinishStep():
-                    await self.r.finish_belt()
+                    await self.r.belt_actions.finish()
 
     def _skipped(self, index: int) -> bool:
         """Steps that do not apply: turns to where the person already faces, segments
@@ -107,7 +107,8 @@ class StepExecutor:
         match step:
             case TurnStep():
                 return step.to_facing == facing or (
-                    step.to_facing == "backward" and self.r.backward_not_ready(ahead=True)
+                    step.to_facing == "backward"
+                    and self.r.belt_actions.backward_not_ready(ahead=True)
                 )
             case SegmentStep():
                 return step.facing != facing
@@ -129,10 +130,10 @@ class StepExecutor:
                 f"Stand facing {step.facing}, hands on the rails. The belt starts slowly.{lead_in}"
             )
         )
-        await self.r.start_belt()
+        await self.r.belt_actions.start()
         await self.check_follows()
         if step.duration_s > 0:
-            await self.r.run_for(step.duration_s, self._turn_marks(index, step))
+            await self.r.pacer.run_for(step.duration_s, self._turn_marks(index, step))
 
     async def _ramp_step(self, index: int, step: RampStep) -> None:
         steps = self.r.timeline.steps
@@ -160,7 +161,7 @@ class StepExecutor:
         r = self.r
         while not r.aborted:
             if workout_clock:
-                await r.while_held()
+                await r.pacer.while_held()
             elif r.holds.state is RunState.PAUSED:
                 return
             gate = r.gate
@@ -170,7 +171,7 @@ class StepExecutor:
                     return  # going down: a belt at rest is there already
                 if gate.start_refusal() is Refusal.BACKWARD_OFF:
                     return  # never start a disobeying belt with the person backward
-                if not await r.start_belt():
+                if not await r.belt_actions.start():
                     if workout_clock:
                         continue  # start_belt held the workout: wait for the person
                     return
@@ -181,7 +182,7 @@ class StepExecutor:
             step_kmh = min(gate.ramp_step_kmh, abs(wanted - current))
             wait_s = step_kmh / gate.ramp_rate_kmh_per_s()
             if workout_clock:
-                await r.run_for(wait_s, [])
+                await r.pacer.run_for(wait_s, [])
             else:
                 await r.clock.sleep(wait_s)
                 if r.aborted or r.holds.state is RunState.PAUSED:
@@ -233,7 +234,7 @@ class StepExecutor:
 
     async def _segment(self, index: int, step: SegmentStep) -> None:
         r = self.r
-        await r.while_held()
+        await r.pacer.while_held()
         if step.facing == "backward" and r.gate.backward_off:
             await self.turn_forward_on_stopped_belt()
             return
@@ -252,7 +253,7 @@ class StepExecutor:
         stored = r.belt.stored_kmh
         if stored is None or abs(stored - step.speed_kmh) > 1e-6:
             await self.ramp_to(step.speed_kmh, workout_clock=False)
-        await r.run_for(step.duration_s, self._segment_marks(index, step))
+        await r.pacer.run_for(step.duration_s, self._segment_marks(index, step))
         r.cancel_adjustment()
         r.emit(SegmentEnded(step.segment.index, step.label))
 
@@ -311,7 +312,7 @@ class StepExecutor:
 
     async def _turn(self, step: TurnStep) -> None:
         r = self.r
-        await r.while_held()
+        await r.pacer.while_held()
         await self._ensure_warned(step)
         turn_kmh = r.gate.turn_speed_kmh()
         paused = turn_kmh == 0 or not r.gate.belt_running
@@ -319,7 +320,7 @@ class StepExecutor:
             if not r.gate.follows_speed:
                 # Settle at the slow speed first: it shows whether the belt follows.
                 await self._wait_for_belt(r.gate.grid.minimum_kmh, limit_s=FOLLOW_SETTLE_S)
-            await r.pause_belt()
+            await r.belt_actions.pause()
         elif not paused and (r.belt.stored_kmh or 0.0) > turn_kmh + 1e-6:
             await self.ramp_to(turn_kmh, workout_clock=False)  # not yet slowed (a resume)
         slow = await self._wait_for_belt(0.0 if paused else turn_kmh)
@@ -330,8 +331,8 @@ class StepExecutor:
                 "The belt did not slow down for the turn: pausing it instead.",
             )
             if r.belt_disobeys(turn_kmh):
-                r.turn_backward_off("it did not slow down for a turn")
-            await r.pause_belt()
+                r.belt_actions.turn_backward_off("it did not slow down for a turn")
+            await r.belt_actions.pause()
             paused = True
             if not await self._wait_for_belt(0.0, limit_s=STANDSTILL_WAIT_S):
                 r.alert(
@@ -346,16 +347,16 @@ class StepExecutor:
             r.gate.face(r.facing)
             r.hold("backward segments are off on this treadmill", needs_confirm=True)
             return
-        if step.to_facing == "backward" and r.backward_not_ready():
+        if step.to_facing == "backward" and r.belt_actions.backward_not_ready():
             return  # stays facing forward; restarted by the next step
         await self._announce_turn(step)
-        await r.run_for(step.duration_s, [])
+        await r.pacer.run_for(step.duration_s, [])
         if step.confirm:
-            await r.wait_for_turn_confirm(step)
+            await r.pacer.wait_for_turn_confirm(step)
         r.gate.face(r.facing)  # turned: the limits of the new facing alone from here
         self._turn_event("done", step, "")
         if paused:
-            await r.restart_after_turn()
+            await r.belt_actions.restart_after_turn()
 
     async def _announce_turn(self, step: TurnStep) -> None:
         r = self.r
@@ -385,8 +386,8 @@ class StepExecutor:
                 raise WorkoutAborted(r.abort_reason or "aborted")
             if r.clock.now() >= give_up_at or r.holds.state is not RunState.RUNNING:
                 return False
-            await r.wait_wake(BELT_POLL_S)
-            r.sample_if_due()
+            await r.pacer.wait_wake(BELT_POLL_S)
+            r.reports.sample_if_due()
         return True
 
     async def _wait_for_belt(
@@ -403,15 +404,15 @@ class StepExecutor:
                 raise WorkoutAborted(r.abort_reason or "aborted")
             if give_up_at is not None and r.clock.now() >= give_up_at:
                 return False
-            await r.wait_wake(BELT_POLL_S)
-            r.sample_if_due()
+            await r.pacer.wait_wake(BELT_POLL_S)
+            r.reports.sample_if_due()
         return True
 
     async def turn_forward_on_stopped_belt(self) -> None:
         """The person faces backward on a belt that disobeys: stop it, turn them forward."""
         r = self.r
         if r.gate.belt_running:
-            await r.pause_belt()
+            await r.belt_actions.pause()
         await self._wait_for_belt(0.0, limit_s=STANDSTILL_WAIT_S)
         facing: Direction = r.facing
         turn = TurnStep(
