@@ -28,6 +28,7 @@ from typing import Any
 from treadctl.client import TreadmillClient
 from treadctl.client import errors as client_errors
 from treadctl.client import events as ce
+from treadctl.client.heart_rate import HeartRateStrap
 from treadctl.client.state import BeltStatus, TreadmillState
 from treadctl.clock import Clock, wait_for
 from treadctl.errors import TreadctlError
@@ -50,6 +51,7 @@ from treadctl.workout.events import (
     WorkoutStarted,
 )
 from treadctl.workout.gate import CommandGate, Limiter, SpeedDecision
+from treadctl.workout.heart import HeartRate
 from treadctl.workout.holds import Holds, RunState
 from treadctl.workout.monitors import (
     CEILING_TOLERANCE_KMH,
@@ -143,6 +145,7 @@ class Runner:
         sample_period_s: float = SAMPLE_PERIOD_S,
         confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
         on_unit_switch: Callable[[SpeedUnit], None] | None = None,
+        heart_rate: HeartRateStrap | None = None,
     ) -> None:
         self.timeline = timeline
         self.limits = timeline.limits
@@ -183,6 +186,9 @@ class Runner:
             named=self.limits.describe("max_heart_rate_bpm")
             if self.limits.max_heart_rate_bpm is not None
             else None,
+        )
+        self.heart = HeartRate(
+            heart_rate, self._say_heart, ceiling_bpm=self.limits.max_heart_rate_bpm
         )
         self.stale_monitor = StaleMonitor(clock.now())
         self.reconnector = (
@@ -268,6 +274,7 @@ class Runner:
     def status(self) -> RunnerStatus:
         """What the runner is doing now, in one frozen picture (what front ends read)."""
         holds = self.holds
+        bpm, source = self.heart.now(self.clock.now(), self.client.state)
         return RunnerStatus(
             state=holds.state,
             facing=self.facing,
@@ -281,6 +288,8 @@ class Runner:
             turn_waiting=self._awaiting_turn_confirm and not self._confirmed.is_set(),
             alerts=self.alerts,
             totals=self.totals.snapshot(),
+            heart_rate_bpm=bpm,
+            heart_rate_source=source,
         )
 
     # -- events ------------------------------------------------------------------------
@@ -305,6 +314,12 @@ class Runner:
         if kind not in self._told:
             self._told.add(kind)
             self.alert(hazard, kind, message)
+
+    def _say_heart(self, text: str, alert: bool) -> None:
+        if alert:
+            self.alert("H9", "heart_rate_unknown", text)
+        else:
+            self.emit(CueEvent(text))
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self._tasks.spawn(coro)
@@ -1046,6 +1061,8 @@ class Runner:
         s = self.client.state
         ws = self.workout_s
         self.totals.tick(ws, self.facing)
+        heart = self.heart.reading(now, s)
+        bpm = None if heart is None else heart.bpm
         self.emit(
             Sample(
                 speed_kmh=s.speed_kmh,
@@ -1055,7 +1072,8 @@ class Runner:
                 workout_s=round(ws, 3),
                 segment_left_s=self.segment_left_s,
                 energy_kcal=self.totals.energy_kcal,
-                heart_rate_bpm=s.heart_rate_bpm,
+                heart_rate_bpm=bpm,
+                heart_rate_source=None if heart is None else heart.source,
                 connected=s.connected,
                 step=self.step_index,
                 steps=s.steps,
@@ -1078,9 +1096,10 @@ class Runner:
             if alarm is not None:
                 self._raise(alarm)
         if running:
-            hr = self.hr_monitor.check(now, s.heart_rate_bpm)
+            hr = self.hr_monitor.check(now, bpm)  # the strap's rate first; unknown is no value
             if hr is not None:
                 self._raise(hr)
+        self.heart.check(now, heart)
         stale = self.stale_monitor.check(now, s.records, s.connected)
         if stale is not None:
             self._raise(stale)
@@ -1129,6 +1148,7 @@ class Runner:
         for note in self.timeline.adjustments:
             self.alert("H4", "plan_adjusted", note)
         remove = self.client.add_listener(self._on_client_event)
+        remove_heart = self.heart.attach()
         reason, completed = "completed", False
         try:
             await self.steps.run_all()
@@ -1145,6 +1165,7 @@ class Runner:
             raise
         finally:
             remove()
+            remove_heart()
             self.gate.close()
             await self._tasks.aclose()
         self.sample_if_due()
