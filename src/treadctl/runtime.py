@@ -23,6 +23,7 @@ from treadctl.sessions import new_session_path
 from treadctl.sim import Quirk, SimConfig, SimTreadmill
 from treadctl.sim.loopback import LoopbackLink
 from treadctl.sinks.recorder import SessionRecorder
+from treadctl.strap import Strap, StrapFactory
 from treadctl.workout.builtin import is_zwo, load_profile
 from treadctl.workout.events import Paused, Summary, Turnaround, WorkoutEvent
 from treadctl.workout.plan import plan, plan_limits
@@ -64,6 +65,8 @@ class WorkoutOptions:
     """End the workout if it waits for a person longer than this (session replays)."""
     zwo: ZwoReference | None = None
     """What a ``.zwo`` profile's targets are fractions of; None: the settings' paces."""
+    strap: StrapFactory | None = None
+    """A heart-rate strap to read beside the treadmill (``--hr``); None: none."""
 
 
 @dataclass
@@ -204,6 +207,10 @@ class SimulatedPerson:
                 return True
 
 
+def _strap_header(strap: Strap) -> dict[str, str]:
+    return {"kind": strap.kind, "name": strap.name, "address": strap.address}
+
+
 def _remember_unit(treadmill: Treadmill, settings: Settings, unit: SpeedUnit) -> None:
     """The person confirmed this treadmill counts in ``unit``: keep it for next time.
 
@@ -246,6 +253,11 @@ async def run_workout(
         opener(clock) as treadmill,
         contextlib.AsyncExitStack() as sinks,
     ):
+        # The strap has a link of its own, opened beside the treadmill's: it connects
+        # (and reconnects) in the background, and nothing it does reaches the treadmill.
+        strap: Strap | None = None
+        if options.strap is not None:
+            strap = await sinks.enter_async_context(options.strap(clock))
         client = treadmill.client
         for sink in options.sinks:
             await sinks.enter_async_context(sink)
@@ -286,6 +298,7 @@ async def run_workout(
                 "speed_unit": client.speed_unit,
                 **({"device_info": client.device_info} if client.device_info else {}),
             },
+            **({"heart_rate_strap": _strap_header(strap)} if strap is not None else {}),
             "clock": "virtual" if options.speed == "max" else f"x{float(options.speed):g}",
             # History and export (treadctl.history): which kind of session, and when.
             "kind": session_kind(treadmill.kind, options.speed, options.extra_header),
@@ -321,6 +334,7 @@ async def run_workout(
                 risks_acknowledged=options.risks_acknowledged,
                 reconnect=ReconnectPolicy(),
                 on_unit_switch=lambda unit: _remember_unit(treadmill, options.settings, unit),
+                heart_rate=None if strap is None else strap.client,
             )
             for sink in options.sinks:
                 sink.attach(runner, treadmill, recorder)

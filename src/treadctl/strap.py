@@ -16,7 +16,12 @@ from typing import Literal
 
 from treadctl.client.heart_rate import HeartRateStrap
 from treadctl.clock import Clock
-from treadctl.sim.heart_rate_strap import HeartRateCurve, SimHeartRateStrap, StrapConfig
+from treadctl.sim.heart_rate_strap import (
+    HeartRateCurve,
+    SimHeartRateStrap,
+    StrapConfig,
+    curve_through,
+)
 from treadctl.sim.loopback import LoopbackLink
 
 
@@ -48,3 +53,14 @@ async def simulated_strap(
     link = LoopbackLink(sim, clock)
     async with sim.running(), HeartRateStrap(link, clock) as client:
         yield Strap(client, "simulator", sim.config.name, sim.config.address, sim)
+
+
+#: ``--hr sim``: the simulated strap, for rehearsals on the simulated treadmill.
+SIM_STRAP = "sim"
+#: The rehearsal strap's heart: warming up over two minutes, then climbing slowly.
+REHEARSAL_CURVE: HeartRateCurve = curve_through([(0, 78), (120, 108), (900, 132)])
+
+
+def rehearsal_strap(clock: Clock) -> contextlib.AbstractAsyncContextManager[Strap]:
+    """``--hr sim``: the simulated strap with a heart that warms up as a workout goes."""
+    return simulated_strap(clock, curve=REHEARSAL_CURVE)

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.bluetooth.conftest import Radio, until
-from treadctl.bluetooth.device import bluetooth_treadmill
+from tests.bluetooth.test_workout import FAST_LIMITS, RUN_LIMIT_S, cli_args, profile_file
+from treadctl.bluetooth.device import bluetooth_treadmill, treadmill_factory_from_args
 from treadctl.bluetooth.heart_rate import (
     add_hr_arguments,
     bluetooth_strap,
@@ -32,7 +33,10 @@ from treadctl.client.heart_rate import (
 )
 from treadctl.config import load_settings
 from treadctl.hrs import HeartRateReading
+from treadctl.runtime import WorkoutOptions, run_workout
+from treadctl.sessions import read_session
 from treadctl.sim.heart_rate_strap import StrapQuirk, curve_through
+from treadctl.workout.events import Sample, WorkoutEvent
 
 LISTEN_S = 0.3
 #: Quick retries, so a real-time test sees several.
@@ -207,3 +211,44 @@ def test_hr_argument_and_setting(config_path: Path) -> None:
     over = strap_factory_from_args(parser.parse_args(["--hr", "Polar H10"]), load_settings())
     assert over is not None
     assert over.keywords["target"] == "Polar H10"  # type: ignore[attr-defined]
+
+
+async def test_a_workout_reads_the_strap_beside_the_treadmill(radio: Radio, tmp_path: Path) -> None:
+    """`run --device X --hr Y` as the runtime wires it: two bleak connections, one workout;
+    the strap's rate is the one acted on, even with the console's hand grips reporting."""
+    sim, _ = await radio.treadmill()
+    sim.heart_rate_bpm = 71  # the hand grips
+    strap_sim, _ = await radio.strap(curve=lambda _t: 104.0)
+    settings = load_settings()
+    treadmill = treadmill_factory_from_args(cli_args("--device", sim.config.address), settings)
+    parser = argparse.ArgumentParser()
+    add_hr_arguments(parser)
+    strap = strap_factory_from_args(parser.parse_args(["--hr", "treadctl-hrm"]), settings)
+    assert treadmill is not None
+    assert strap is not None
+    events: list[WorkoutEvent] = []
+    options = WorkoutOptions(
+        profile=profile_file(tmp_path, 3.0, 3.0),
+        settings=settings,
+        log_path=tmp_path / "session.jsonl",
+        limits=FAST_LIMITS,
+        risks_acknowledged=True,
+        treadmill=treadmill,
+        strap=strap,
+    )
+    result = await asyncio.wait_for(run_workout(options, on_event=events.append), RUN_LIMIT_S)
+    assert result.summary.completed
+    samples = [e for e in events if isinstance(e, Sample)]
+    from_strap = [s for s in samples if s.heart_rate_source == "strap"]
+    assert from_strap
+    assert {s.heart_rate_bpm for s in from_strap} == {104}
+    # Before the strap's first reading the grips were all there was; never after it.
+    first = samples.index(from_strap[0])
+    assert all(s.heart_rate_source == "strap" for s in samples[first:])
+    assert strap_sim.stats.notifications > 10
+    header = read_session(result.log_path).header
+    assert header["heart_rate_strap"] == {
+        "kind": "bluetooth",
+        "name": "treadctl-hrm",
+        "address": "treadctl-hrm",
+    }

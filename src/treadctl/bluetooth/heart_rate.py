@@ -35,8 +35,9 @@ def add_hr_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME|ADDRESS",
         help="a Bluetooth heart-rate strap to read the heart rate from: its address or "
         "advertised name (`treadctl scan` lists straps); default: `hr_device` in the config "
-        "file. Its rate (beats per minute) is preferred over the treadmill's; if the strap "
-        "is lost the workout goes on and treadctl reconnects to it on its own",
+        "file (not used by --sim rehearsals). Its rate (beats per minute) is preferred "
+        "over the treadmill's; if the strap is lost the workout goes on and treadctl "
+        "reconnects to it on its own. With --sim, `--hr sim` reads a simulated strap",
     )
 
 

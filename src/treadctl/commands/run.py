@@ -20,6 +20,7 @@ from treadctl.bluetooth.device import (
     treadmill_factory_from_args,
 )
 from treadctl.bluetooth.errors import describe_error
+from treadctl.bluetooth.heart_rate import add_hr_arguments, strap_factory_from_args
 from treadctl.client.errors import TreadmillError
 from treadctl.commands import summary
 from treadctl.commands.common import (
@@ -37,6 +38,7 @@ from treadctl.link.base import LinkError
 from treadctl.runtime import WorkoutOptions, run_workout
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
 from treadctl.sinks.mqtt.settings import MqttConfigError
+from treadctl.strap import SIM_STRAP, StrapFactory, rehearsal_strap
 from treadctl.voice.cli import add_voice_arguments, voice_sinks_from_args
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.plan import plan
@@ -78,6 +80,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_sim_arguments(parser)
     add_zwo_arguments(parser)
     add_device_arguments(parser)
+    add_hr_arguments(parser)
     add_settings_argument(parser)
     add_mqtt_arguments(parser)
     add_voice_arguments(parser)
@@ -135,6 +138,16 @@ def _treadmill(args: argparse.Namespace, settings: Settings) -> TreadmillFactory
     return factory
 
 
+def _strap(args: argparse.Namespace, settings: Settings) -> StrapFactory | str | None:
+    """The heart-rate strap to read (None: none), or what is wrong. A rehearsal on the
+    simulator reads a strap only when ``--hr`` names one (``--hr sim``: a simulated one)."""
+    if args.hr == SIM_STRAP:
+        return rehearsal_strap if args.sim else "--hr sim is the simulated strap: only with --sim"
+    if args.sim and not args.hr:
+        return None
+    return strap_factory_from_args(args, settings)
+
+
 def handle(args: argparse.Namespace) -> int:
     if args.speed <= 0:
         return fail("run", "--speed must be above 0")
@@ -144,6 +157,9 @@ def handle(args: argparse.Namespace) -> int:
     treadmill = _treadmill(args, settings)
     if isinstance(treadmill, str):
         return fail("run", treadmill)
+    strap = _strap(args, settings)
+    if isinstance(strap, str):
+        return fail("run", strap)
     try:
         mqtt = mqtt_settings_from_args(args, settings)
     except MqttConfigError as exc:
@@ -169,6 +185,7 @@ def handle(args: argparse.Namespace) -> int:
         sinks=[*mqtt_sinks(mqtt), *voice],
         treadmill=treadmill,
         zwo=zwo,
+        strap=strap,
     )
     if not args.headless and sys.stdin.isatty() and sys.stdout.isatty():
         # The full-screen UI asks for the risk acknowledgment itself, in a dialog (H11).

@@ -96,10 +96,13 @@ class Sample:
     segment_left_s: float | None
     energy_kcal: float | None = None
     heart_rate_bpm: int | None = None
+    """The rate acted on (the strap's before the treadmill's); None: unknown or none."""
     connected: bool = True
     step: int = 0
     steps: int | None = None
     """The treadmill's step count since the start, where it reports one (cadence)."""
+    heart_rate_source: Literal["strap", "treadmill"] | None = None
+    """Where ``heart_rate_bpm`` comes from; None: nothing reports a heart rate."""
 
 
 @dataclass(frozen=True)

@@ -208,8 +208,18 @@ def over_ceiling_alarm(belt_kmh: float, facing: str, ceiling: str) -> Alarm:
 PLAUSIBLE_BPM = (25, 250)
 
 
+#: An unknown rate (no contact, a 0) shorter than this does not break a run above the
+#: ceiling; a longer one starts the count again.
+UNKNOWN_GAP_S = 5.0
+
+
 class HeartRateMonitor:
-    """H9: above the ceiling for ``over_s`` seconds in a row."""
+    """H9: above the ceiling for ``over_s`` seconds in a row.
+
+    An unknown rate (``bpm`` None) is never a value: it raises no alarm and does not count
+    as above the ceiling. A short gap (a strap's sudden 0) leaves a run above the ceiling
+    going; after :data:`UNKNOWN_GAP_S` of unknown the count starts again.
+    """
 
     def __init__(self, ceiling_bpm: int | None, over_s: float, *, named: str | None = None) -> None:
         self.ceiling_bpm = ceiling_bpm
@@ -217,14 +227,20 @@ class HeartRateMonitor:
         self.named = named
         self.over_s = over_s
         self._over_since: float | None = None
+        self._known_at: float | None = None
 
     def reset(self) -> None:
         self._over_since = None
 
     def check(self, now_s: float, bpm: int | None) -> Alarm | None:
         ceiling = self.ceiling_bpm
-        if ceiling is None or bpm is None:
+        if ceiling is None:
             return None
+        if bpm is None:
+            if self._known_at is None or now_s - self._known_at > UNKNOWN_GAP_S:
+                self._over_since = None
+            return None
+        self._known_at = now_s
         if not PLAUSIBLE_BPM[0] <= bpm <= PLAUSIBLE_BPM[1] or bpm <= ceiling:
             self._over_since = None
             return None

@@ -445,6 +445,8 @@ class Reports:
         s = self.r.client.state
         ws = self.r.workout_s
         self.r.totals.tick(ws, self.r.facing)
+        heart = self.r.heart.reading(now, s)
+        bpm = None if heart is None else heart.bpm
         self.r.emit(
             Sample(
                 speed_kmh=s.speed_kmh,
@@ -454,7 +456,8 @@ class Reports:
                 workout_s=round(ws, 3),
                 segment_left_s=self.r.segment_left_s,
                 energy_kcal=self.r.totals.energy_kcal,
-                heart_rate_bpm=s.heart_rate_bpm,
+                heart_rate_bpm=bpm,
+                heart_rate_source=None if heart is None else heart.source,
                 connected=s.connected,
                 step=self.r.step_index,
                 steps=s.steps,
@@ -477,9 +480,10 @@ class Reports:
             if alarm is not None:
                 self._raise(alarm)
         if running:
-            hr = self.r.hr_monitor.check(now, s.heart_rate_bpm)
+            hr = self.r.hr_monitor.check(now, bpm)  # the strap's rate first; unknown is no value
             if hr is not None:
                 self._raise(hr)
+        self.r.heart.check(now, heart)
         stale = self.r.stale_monitor.check(now, s.records, s.connected)
         if stale is not None:
             self._raise(stale)

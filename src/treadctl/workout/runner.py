@@ -31,6 +31,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from treadctl.client import TreadmillClient
+from treadctl.client.heart_rate import HeartRateStrap
 from treadctl.clock import Clock
 from treadctl.errors import TreadctlError
 from treadctl.units import SpeedUnit
@@ -38,6 +39,7 @@ from treadctl.util.tasks import TaskSet
 from treadctl.workout.belt import BeltCommands
 from treadctl.workout.belt_actions import BeltActions
 from treadctl.workout.events import (
+    CueEvent,
     Finished,
     Hazard,
     Paused,
@@ -48,6 +50,7 @@ from treadctl.workout.events import (
     WorkoutStarted,
 )
 from treadctl.workout.gate import CommandGate
+from treadctl.workout.heart import HeartRate
 from treadctl.workout.holds import Holds, RunState
 from treadctl.workout.monitors import (
     Alarm,
@@ -131,6 +134,7 @@ class Runner:
         sample_period_s: float = SAMPLE_PERIOD_S,
         confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
         on_unit_switch: Callable[[SpeedUnit], None] | None = None,
+        heart_rate: HeartRateStrap | None = None,
     ) -> None:
         self.timeline = timeline
         self.limits = timeline.limits
@@ -175,6 +179,9 @@ class Runner:
             named=self.limits.describe("max_heart_rate_bpm")
             if self.limits.max_heart_rate_bpm is not None
             else None,
+        )
+        self.heart = HeartRate(
+            heart_rate, self._say_heart, ceiling_bpm=self.limits.max_heart_rate_bpm
         )
         self.stale_monitor = StaleMonitor(clock.now())
         self.reconnector = (
@@ -253,6 +260,7 @@ class Runner:
     def status(self) -> RunnerStatus:
         """What the runner is doing now, in one frozen picture (what front ends read)."""
         holds = self.holds
+        bpm, source = self.heart.now(self.clock.now(), self.client.state)
         return RunnerStatus(
             state=holds.state,
             facing=self.facing,
@@ -266,6 +274,8 @@ class Runner:
             turn_waiting=self._awaiting_turn_confirm and not self._confirmed.is_set(),
             alerts=self.alerts,
             totals=self.totals.snapshot(),
+            heart_rate_bpm=bpm,
+            heart_rate_source=source,
         )
 
     # -- events ------------------------------------------------------------------------
@@ -290,6 +300,12 @@ class Runner:
         if kind not in self._told:
             self._told.add(kind)
             self.alert(hazard, kind, message)
+
+    def _say_heart(self, text: str, alert: bool) -> None:
+        if alert:
+            self.alert("H9", "heart_rate_unknown", text)
+        else:
+            self.emit(CueEvent(text))
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self._tasks.spawn(coro)
@@ -458,6 +474,7 @@ class Runner:
         for note in self.timeline.adjustments:
             self.alert("H4", "plan_adjusted", note)
         remove = self.client.add_listener(self.reports.on_client_event)
+        remove_heart = self.heart.attach()
         reason, completed = "completed", False
         try:
             await self.steps.run_all()
@@ -474,6 +491,7 @@ class Runner:
             raise
         finally:
             remove()
+            remove_heart()
             self.gate.close()
             await self._tasks.aclose()
         self.reports.sample_if_due()

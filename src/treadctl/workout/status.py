@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from treadctl.hrs.reading import HeartRateSource
 from treadctl.workout.holds import RunState
 from treadctl.workout.profile import Direction
 from treadctl.workout.timeline import SegmentStep, Step
@@ -36,6 +37,10 @@ class RunnerStatus:
     alerts: int
     #: The runner's one running count of distance, time, energy and backward totals.
     totals: Totals
+    #: The heart rate acted on (the strap's before the treadmill's); None: unknown.
+    heart_rate_bpm: int | None = None
+    #: Where it comes from: "strap", "treadmill", or None (nothing reports one).
+    heart_rate_source: HeartRateSource | None = None
 
     @property
     def live(self) -> bool:

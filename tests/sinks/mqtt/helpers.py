@@ -18,6 +18,7 @@ from treadctl.config import Settings
 from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
 from treadctl.sinks.mqtt.settings import MqttSettings, parse_mqtt_url
 from treadctl.sinks.mqtt.sink import MqttSink
+from treadctl.strap import StrapFactory
 from treadctl.workout.ports import Treadmill
 from treadctl.workout.runner import Runner
 
@@ -194,6 +195,7 @@ def start_workout(
     settings: Settings | None = None,
     actions: Sequence[tuple[float, str, float | None]] = (),
     profile: str = SHORT_PROFILE,
+    strap: StrapFactory | None = None,
 ) -> Workout:
     notices: list[str] = []
     sink = MqttSink(mqtt, notify=notices.append)
@@ -213,6 +215,7 @@ def start_workout(
         actions=actions,
         auto_confirm_s=1.0,
         hold_limit_s=60.0,
+        strap=strap,
     )
     task = asyncio.create_task(run_workout(options, on_runner=on_runner))
     return Workout(sink, task, notices, holder)

@@ -37,7 +37,7 @@ def by_key(found: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
 
 def test_every_entity_names_its_device_availability_and_a_stable_unique_id() -> None:
     found = configs()
-    assert len(found) == 15
+    assert len(found) == 16
     for topic, config in found.items():
         component, node, key = topic.split("/")[1:4]
         assert topic == f"homeassistant/{component}/treadctl_lane-1/{key}/config"
@@ -86,6 +86,10 @@ def test_enum_sensors_list_every_value_they_can_take() -> None:
     found = by_key(configs())
     assert found["workout_state"]["options"] == list(WORKOUT_STATES)
     assert found["facing"]["options"] == ["forward", "backward"]
+    assert found["heart_rate_source"]["options"] == ["strap", "treadmill", "none"]
+    assert found["heart_rate_source"]["value_template"] == (
+        "{{ value_json.heart_rate_source or 'none' }}"
+    )
 
 
 def test_the_link_is_a_connectivity_binary_sensor() -> None:

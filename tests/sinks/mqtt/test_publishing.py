@@ -30,6 +30,7 @@ STATE_KEYS = {
     "segment_left_s",
     "energy_kcal",
     "heart_rate_bpm",
+    "heart_rate_source",
     "backward_s",
     "backward_distance_m",
     "link_connected",
@@ -51,11 +52,11 @@ async def test_discovery_is_retained_with_classes_units_and_unique_ids(
     assert run.result.summary.completed
     # A subscriber that comes later (Home Assistant starting up) gets it all, retained.
     async with subscribed(broker, "homeassistant/#", f"{ROOT}/state") as late:
-        await late.wait_for(lambda: len(late.matching("homeassistant/")) >= 15, "discovery")
+        await late.wait_for(lambda: len(late.matching("homeassistant/")) >= 16, "discovery")
         await late.wait_for(lambda: bool(late.on(f"{ROOT}/state")), "the retained state")
     configs = {m.topic: m.json() for m in late.matching("homeassistant/")}
     assert all(m.retain for m in late.messages)
-    assert len(configs) == 15
+    assert len(configs) == 16
     keys = {topic.split("/")[3]: config for topic, config in configs.items()}
     assert set(keys) == {
         "speed_kmh",
@@ -65,6 +66,7 @@ async def test_discovery_is_retained_with_classes_units_and_unique_ids(
         "segment_left_s",
         "energy_kcal",
         "heart_rate_bpm",
+        "heart_rate_source",
         "facing",
         "segment",
         "workout_state",

@@ -106,7 +106,7 @@ async def test_a_broker_restart_mid_workout_changes_nothing_and_publishing_resum
     assert summary.completed
     assert summary.reason == "completed"
     assert summary.safety_events == 0
-    assert len(after.matching("homeassistant/")) >= 15
+    assert len(after.matching("homeassistant/")) >= 16
     assert after.on(f"{ROOT}/availability")[0].text == "online"
     stats = workout.sink.stats
     assert stats is not None
@@ -274,7 +274,7 @@ async def test_tls_with_a_certificate_authority_made_by_the_test(
             "finished over TLS",
         )
     assert run.result.summary.completed
-    assert len(sub.matching("homeassistant/")) >= 15
+    assert len(sub.matching("homeassistant/")) >= 16
     assert [line["status"] for line in run.log_of("mqtt")] == ["connected"]
 
 

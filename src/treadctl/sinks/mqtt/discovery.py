@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import treadctl
-from treadctl.sinks.mqtt.state import DIRECTIONS, WORKOUT_STATES
+from treadctl.sinks.mqtt.state import DIRECTIONS, HEART_RATE_SOURCES, WORKOUT_STATES
 from treadctl.sinks.mqtt.topics import OFFLINE, ONLINE, Topics
 
 #: What Home Assistant's buttons send.
@@ -62,6 +62,18 @@ SENSORS: tuple[Entity, ...] = (
     ),
     Entity("energy_kcal", "sensor", "Energy", "energy", "total_increasing", "kcal", precision=0),
     Entity("heart_rate_bpm", "sensor", "Heart rate", None, "measurement", "bpm", "mdi:heart-pulse"),
+    Entity(
+        "heart_rate_source",
+        "sensor",
+        "Heart rate source",
+        "enum",
+        icon="mdi:heart-cog",
+        options=(*HEART_RATE_SOURCES, "none"),
+        # null (nothing reports a heart rate) is an option of its own: an enum sensor
+        # refuses a value outside its options.
+        value_template="{{ value_json.heart_rate_source or 'none' }}",
+        diagnostic=True,
+    ),
     Entity("facing", "sensor", "Direction", "enum", icon="mdi:swap-vertical", options=DIRECTIONS),
     Entity("segment", "sensor", "Segment", icon="mdi:format-list-numbered"),
     Entity(

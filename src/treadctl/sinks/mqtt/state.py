@@ -33,6 +33,8 @@ from treadctl.workout.status import RunnerStatus
 WORKOUT_STATES: Final = ("idle", "running", "turning", "paused", "finished", "aborted")
 #: The values of ``facing``.
 DIRECTIONS: Final = ("forward", "backward")
+#: The values of ``heart_rate_source`` (null: nothing reports a heart rate).
+HEART_RATE_SOURCES: Final = ("strap", "treadmill")
 
 #: Events that go out on the event topic. Samples, countdowns and commands do not: the
 #: state carries what they say, at a rate a dashboard can take.
@@ -169,7 +171,9 @@ class StateTracker:
             "elapsed_s": totals["elapsed_s"],
             "segment_left_s": None if left_s is None else round(left_s, 1),
             "energy_kcal": totals["energy_kcal"],
-            "heart_rate_bpm": treadmill.heart_rate_bpm,
+            # The strap's rate before the treadmill's; null while unknown (no contact).
+            "heart_rate_bpm": status.heart_rate_bpm,
+            "heart_rate_source": status.heart_rate_source,
             "backward_s": totals["backward_s"],
             "backward_distance_m": totals["backward_distance_m"],
             "link_connected": treadmill.connected,

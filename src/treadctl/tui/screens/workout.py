@@ -262,6 +262,18 @@ class WorkoutScreen(Screen[None]):
                 if event.message:
                     cues.set_cue(event.message)
 
+    def _show_heart(self, status: RunnerStatus) -> None:
+        """The heart rate acted on, marked with its source; ``--`` while it is unknown
+        (no skin contact, a 0): shown once a strap or the treadmill reports one."""
+        w = self._widgets
+        assert w is not None
+        source = status.heart_rate_source
+        if source is not None and not w.heart.display:
+            w.heart.display = True
+            w.remaining.display = False
+        w.heart.set_unit(f"bpm · {source}" if source is not None else "bpm · none")
+        w.heart.set_value(whole_value(status.heart_rate_bpm))
+
     def _start_following(self) -> None:
         treadmill = self.session.treadmill
         if self._following or treadmill is None:
@@ -288,11 +300,6 @@ class WorkoutScreen(Screen[None]):
             state = client.state
             w.speed.set_value(speed_value(state.speed_kmh, self.units))
             w.incline.set_value(incline_value(state.incline_pct))
-            if state.heart_rate_bpm is not None:
-                if not w.heart.display:
-                    w.heart.display = True
-                    w.remaining.display = False
-                w.heart.set_value(whole_value(state.heart_rate_bpm))
             if client.is_connected:
                 self._connected_once = True
                 w.connection.set_state("connected", treadmill.name)
@@ -312,6 +319,7 @@ class WorkoutScreen(Screen[None]):
             w.title.update(f"[b]{escape(runner.title)}[/b]")
             self._start_following()
         status = runner.status()
+        self._show_heart(status)
         w.direction.facing = status.facing
         w.cues.set_facing(status.facing)
         w.left.set_value(time_value(status.segment_left_s))

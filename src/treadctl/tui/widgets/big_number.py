@@ -34,6 +34,14 @@ class BigNumber(Vertical):
     def value(self) -> str:
         return self._value
 
+    def set_unit(self, unit: str) -> None:
+        """Show ``unit`` after the caption (the heart rate's source marker)."""
+        if unit == self._unit:
+            return
+        self._unit = unit
+        if self.is_mounted:
+            self.query_one(".big-number--caption", Static).update(self._caption_text())
+
     def set_value(self, value: str) -> None:
         """Show ``value``; nothing is redrawn when it has not changed."""
         if value == self._value:
