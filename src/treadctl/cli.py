@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from treadctl import __version__
 from treadctl.commands import BY_NAME, COMMANDS
 from treadctl.errors import TreadctlError
-from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from treadctl.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -27,6 +27,23 @@ def _path(text: str) -> Path:
     from pathlib import Path  # noqa: PLC0415 (not needed for --version or --help)
 
     return Path(text)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help is plain text: RST literals (````treadctl x````, from
+    a docstring used as a description) lose their backquotes. Subcommands' parsers are
+    of this class too (``add_subparsers`` makes its parsers of the parent's class)."""
+
+    def format_help(self) -> str:
+        return plain(super().format_help())
+
+    def format_usage(self) -> str:
+        return plain(super().format_usage())
+
+
+def plain(text: str) -> str:
+    """``text`` without RST double backquotes: ````x```` reads ``x``."""
+    return text.replace("``", "")
 
 
 def chosen_command(argv: Sequence[str]) -> str | None:
@@ -48,7 +65,7 @@ def build_parser(
 ) -> argparse.ArgumentParser:
     """The parser. Only the command ``argv`` names is registered in full (its module
     imported); the others get their one-line help. ``full``: every command in full."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="treadctl",
         description=(
             "Guided backward walking and running on Bluetooth FTMS treadmills. "
@@ -91,6 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except BrokenPipeError:
         # Output piped into `head` or a pager that quit: not an error worth a traceback.
+        # (Workouts watch for it themselves: a run stops the belt first.)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:
+        # Ctrl-C where a command does not catch it itself (workouts do, and stop the belt
+        # first): the shell's exit code, without a traceback.
+        print(f"treadctl {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
