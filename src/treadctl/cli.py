@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from treadctl import __version__
 from treadctl.commands import BY_NAME, COMMANDS
@@ -29,10 +29,26 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Subcommands whose ``--help`` has a description: their one-line help if they were
+    given none (``sessions list --help`` then says what it lists)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if kwargs.get("description") is None and kwargs.get("help"):
+            kwargs["description"] = kwargs["help"][0].upper() + kwargs["help"][1:] + "."
+        parser: argparse.ArgumentParser = super().add_parser(name, **kwargs)
+        return parser
+
+
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose help is plain text: RST literals (````treadctl x````, from
     a docstring used as a description) lose their backquotes. Subcommands' parsers are
-    of this class too (``add_subparsers`` makes its parsers of the parent's class)."""
+    of this class too (``add_subparsers`` makes its parsers of the parent's class), and
+    each has a description."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _Commands)
 
     def format_help(self) -> str:
         return plain(super().format_help())

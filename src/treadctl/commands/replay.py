@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -183,8 +184,7 @@ def handle(args: argparse.Namespace) -> int:
         for line in summary_lines(result.summary, settings.display_units):
             output.write_line(line)
         output.write_line(f"session log: {result.log_path}")
-    if not several and results:
-        output.write_line(f"replay it: {replay_command(results[0].log_path)}")
+        output.write_line(f"replay it: {replay_command(result.log_path)}")
     return EXIT_INTERRUPTED if replay.interrupted else EXIT_OK
 
 
@@ -244,11 +244,16 @@ class Replay:
         loop = asyncio.get_running_loop()
         self._main = asyncio.current_task()
         self.output.on_closed = self._on_output_closed
-        if self.printer is not None:
-            self.printer.say(CLOCK_NOTE)
-        signals = (signal.SIGINT, signal.SIGTERM)
+        # Signals reach only the main thread (a replay run from another has none).
+        signals = (
+            (signal.SIGINT, signal.SIGTERM)
+            if threading.current_thread() is threading.main_thread()
+            else ()
+        )
         for sig in signals:
             loop.add_signal_handler(sig, self._on_signal)
+        if self.printer is not None:
+            self.printer.say(CLOCK_NOTE)
         try:
             return await self._run_all()
         finally:

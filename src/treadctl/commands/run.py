@@ -35,6 +35,7 @@ from treadctl.commands.common import (
 from treadctl.config import ConfigError, Settings, acknowledge_risks
 from treadctl.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from treadctl.headless import CLOCK_NOTE, KEYS_HELP, HeadlessPrinter, KeyHandler
+from treadctl.headless.output import silence
 from treadctl.link.base import LinkError
 from treadctl.runtime import WorkoutOptions, run_workout
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
@@ -49,6 +50,8 @@ from treadctl.workout.risks import BEGINNER_PROFILE, RISKS
 from treadctl.workout.runner import Runner
 
 RISK_TEXT = RISKS.lines(stop_keys="s then Enter, or Ctrl-C")
+#: Why a workout stops when its output goes away (the session log says it).
+OUTPUT_CLOSED = "the output closed (nobody reads the lines)"
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -115,9 +118,10 @@ def confirm_risks(settings: Settings, accept_flag: bool, profile_name: str = "")
             return False
     try:
         path = acknowledge_risks(settings.config_path)
-        print(f"(remembered in {path})")
     except (OSError, ConfigError) as exc:
         print(f"(could not save the acknowledgment: {exc}; asked again next time)", file=sys.stderr)
+    else:
+        print(f"(remembered in {path})")
     return True
 
 
@@ -147,6 +151,17 @@ def _treadmill(args: argparse.Namespace, settings: Settings) -> TreadmillFactory
 
 
 def handle(args: argparse.Namespace) -> int:
+    try:
+        return _handle(args)
+    except BrokenPipeError:
+        # The output closed before the workout began (once it runs, the printer sees it
+        # and stops the belt): nothing ran, which is no success.
+        silence(sys.stdout)
+        print(f"treadctl run: not started: {OUTPUT_CLOSED}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _handle(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
     if settings is None:
         return EXIT_USAGE
@@ -191,10 +206,6 @@ def handle(args: argparse.Namespace) -> int:
     if timeline.has_backward and not confirm_risks(settings, args.accept_risks, profile.name):
         return EXIT_USAGE
     return asyncio.run(_run(args, settings, options))
-
-
-#: Why a workout stops when its output goes away (the session log says it).
-OUTPUT_CLOSED = "the output closed (nobody reads the lines)"
 
 
 async def _run(args: argparse.Namespace, settings: Settings, options: WorkoutOptions) -> int:
