@@ -111,3 +111,15 @@ async def test_a_hold_says_enter_goes_on_and_a_acknowledges_its_alert(tmp_path: 
         assert s.press("") == f"Enter : going on after the hold ({reason}): the belt ramps up"
         s.press("s")
         await s.result()
+
+
+def test_every_key_is_in_the_docs_and_the_start_line() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
+    table = docs[docs.index("### Keys") : docs.index("### When nobody reads")]
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    for key, _ in KEYS:
+        first = key.split()[0]
+        shown = first if first == "Enter" else f"`{first}`"
+        assert any(row.startswith(f"| {shown}") for row in rows), key
+        if first not in ("Enter", "?"):
+            assert f"{first} = " in KEYS_HELP or f"{first}/" in KEYS_HELP, key
