@@ -233,8 +233,15 @@ async def _run(args: argparse.Namespace, settings: Settings, options: WorkoutOpt
             for line in describe_treadmill(treadmill.client):
                 printer.say(line)
         handle_key = KeyHandler(runner, printer)
+
+        def read_key() -> None:
+            text = sys.stdin.readline()
+            if not text:  # end of input: a terminal gone would stay "readable" for ever
+                loop.remove_reader(sys.stdin.fileno())
+            handle_key(text)
+
         if sys.stdin and not sys.stdin.closed and sys.stdin.isatty():
-            loop.add_reader(sys.stdin.fileno(), lambda: handle_key(sys.stdin.readline()))
+            loop.add_reader(sys.stdin.fileno(), read_key)
         printer.say(KEYS_HELP)
         printer.say(CLOCK_NOTE)
         if printer.output.closed:
