@@ -166,14 +166,13 @@ class MqttSink:
         waiter = asyncio.ensure_future(stopped())
         timer = asyncio.ensure_future(runner.clock.sleep(FINAL_STOP_WAIT_S))
         try:
-            await asyncio.wait({waiter, timer}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({waiter, timer}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in (waiter, timer):
                 task.cancel()
             await asyncio.gather(waiter, timer, return_exceptions=True)
-        if not waiter.cancelled() and waiter.done():
-            return
-        log.warning("MQTT: the belt still reported moving when the workout ended")
+        if waiter not in done:
+            log.warning("MQTT: the final state shows the belt still moving, as it reported")
 
     def _state(self) -> dict[str, Any]:
         assert self.tracker is not None
