@@ -36,6 +36,7 @@ def test_the_risk_refusal_for_first_steps_does_not_suggest_first_steps(
     assert "--accept-risks" in err
     assert "try the first-steps" not in err
     assert "first-steps is already the gentlest built-in workout" in err
+    assert "backward bouts need the risks accepted too" in err
 
 
 def test_the_risk_refusal_for_another_workout_suggests_first_steps(
@@ -43,7 +44,7 @@ def test_the_risk_refusal_for_another_workout_suggests_first_steps(
 ) -> None:
     assert main(["run", "backward-ladder-2", "--sim", "--headless"]) == 2
     err = capsys.readouterr().err
-    assert "the first-steps profile is the gentle start" in err
+    assert "or start with the gentle first-steps profile (it asks the same)" in err
 
 
 def test_speed_still_works_and_says_once_it_is_time_factor(

@@ -90,14 +90,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.set_defaults(handler=handle)
 
 
-def gentler_start(profile_name: str) -> str:
-    """What to suggest instead of the workout being refused: true for this workout."""
+def refusal_hint(profile_name: str) -> str:
+    """What the refusal suggests: true for the workout refused (first-steps itself has
+    backward bouts, so it cannot be the way round them)."""
     if profile_name == BEGINNER_PROFILE:
         return (
-            f"{BEGINNER_PROFILE} is already the gentlest built-in workout (short backward "
-            "bouts at 0.8 km/h); it needs the risks accepted too"
+            f"{BEGINNER_PROFILE} is already the gentlest built-in workout, and its short "
+            "backward bouts need the risks accepted too"
         )
-    return f"the {BEGINNER_PROFILE} profile is the gentle start"
+    return f"or start with the gentle {BEGINNER_PROFILE} profile (it asks the same)"
 
 
 def confirm_risks(settings: Settings, accept_flag: bool, profile_name: str = "") -> bool:
@@ -109,11 +110,14 @@ def confirm_risks(settings: Settings, accept_flag: bool, profile_name: str = "")
         if not sys.stdin.isatty():
             print(
                 "\nThis workout has backward segments. Run again with --accept-risks to "
-                f"accept the risks (asked only once); {gentler_start(profile_name)}.",
+                f"accept the risks (asked only once); {refusal_hint(profile_name)}.",
                 file=sys.stderr,
             )
             return False
-        answer = input(f"\nType yes to accept and go on ({gentler_start(profile_name)}): ")
+        gentle = (
+            "" if profile_name == BEGINNER_PROFILE else f" ({BEGINNER_PROFILE} is the gentle start)"
+        )
+        answer = input(f"\nType yes to accept and go on{gentle}: ")
         if answer.strip().lower() not in ("yes", "y"):
             return False
     try:
