@@ -1,4 +1,4 @@
-"""Workout replay speed: a 60-minute built-in profile on the virtual clock (``--speed max``).
+"""Workout replay speed: a 60-minute built-in profile on the virtual clock (``--time-factor max``).
 
 Two ways, both against the simulator over the loopback link, as ``treadctl replay`` runs:
 
@@ -11,7 +11,7 @@ variants: the options as given below, and the options the CLI's ``replay`` build
 stand-in person who checks every 0.5 s of workout time whether to confirm).
 
 (b) the real command line as a subprocess,
-``python -m treadctl replay backward-endurance-60 --speed max --log TMP``: wall time
+``python -m treadctl replay backward-endurance-60 --time-factor max --log TMP``: wall time
 including interpreter start-up and imports, reported next to the start-up alone
 (``python -m treadctl --version``, which builds the same parser and so imports the same
 modules), so the difference is the replay.
@@ -167,7 +167,7 @@ def maxrss_bytes(who: int) -> int:
 
 def run_cli(folder: Path, env: dict[str, str], i: int) -> CliRun:
     log_path = folder / f"cli-{i}.jsonl"
-    cmd = [sys.executable, "-m", "treadctl", "replay", PROFILE, "--speed", "max"]
+    cmd = [sys.executable, "-m", "treadctl", "replay", PROFILE, "--time-factor", "max"]
     cmd += ["--log", str(log_path)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
@@ -278,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli_walls = [c.wall_s for c in cli_runs]
         replay_only = [c - s for c, s in zip(cli_walls, startups, strict=True)]
         results["cli"] = {
-            "command": f"python -m treadctl replay {PROFILE} --speed max --log TMP",
+            "command": f"python -m treadctl replay {PROFILE} --time-factor max --log TMP",
             "wall_s": stats(cli_walls),
             "startup_s": stats(startups),
             "wall_minus_startup_s": stats(replay_only),
@@ -308,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
 
-    print(f"Workout replay: {PROFILE} on the virtual clock (--speed max)")
+    print(f"Workout replay: {PROFILE} on the virtual clock (--time-factor max)")
     print()
     print("\n".join(machine_lines(info)))
     print()

@@ -7,7 +7,7 @@ all of them alike:
 
 - ``python -c pass``: the interpreter alone, the baseline of the ratios;
 - ``treadctl --version`` and ``treadctl --help`` (goal: at most 3x the baseline);
-- ``treadctl replay backward-endurance-60 --speed max``, process start included (goal:
+- ``treadctl replay backward-endurance-60 --time-factor max``, process start included (goal:
   at least 5,000x real time, i.e. the 60 minutes in at most 0.72 s);
 - the TUI's first frame: the start screen, and ``run first-steps --sim`` (goal: < 0.5 s).
 
@@ -49,11 +49,11 @@ ROWS: dict[str, list[str] | str] = {
     "python -c pass": [sys.executable, "-c", "pass"],
     "treadctl --version": [*TREADCTL, "--version"],
     "treadctl --help": [*TREADCTL, "--help"],
-    "treadctl replay (60 min, --speed max)": [
+    "treadctl replay (60 min, --time-factor max)": [
         *TREADCTL,
         "replay",
         "backward-endurance-60",
-        "--speed",
+        "--time-factor",
         "max",
     ],
     "TUI first frame: start screen": "start",
@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = measure(args.rounds)
     median = {name: statistics.median(times) for name, times in results.items()}
     base_s = median["python -c pass"]
-    replay_s = median["treadctl replay (60 min, --speed max)"]
+    replay_s = median["treadctl replay (60 min, --time-factor max)"]
     goals = {
         "--version <= 3x python": median["treadctl --version"] / base_s <= VERSION_HELP_GOAL_RATIO,
         "--help <= 3x python": median["treadctl --help"] / base_s <= VERSION_HELP_GOAL_RATIO,

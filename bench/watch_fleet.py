@@ -1,6 +1,6 @@
 """A room full of treadmills: ``treadctl watch`` following 1,000 of them on one broker.
 
-``--processes`` (4) ``treadctl replay --count N --speed 1 --mqtt URL`` processes run
+``--processes`` (4) ``treadctl replay --count N --time-factor 1 --mqtt URL`` processes run
 ``--count`` (1,000) simulated treadmills in real time between them, Treadmill Data at
 2 Hz, the state at 1 Hz, each its own MQTT connection, into one Mosquitto on loopback.
 Each workout walks forward and backward by turns (turnarounds included) for longer than
@@ -460,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     str(profile),
                     "--count",
                     str(n),
-                    "--speed",
+                    "--time-factor",
                     "1",
                     "--mqtt",
                     broker.url,

@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from treadctl import __version__
 from treadctl.commands import BY_NAME, COMMANDS
 from treadctl.errors import TreadctlError
-from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from treadctl.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -27,6 +27,39 @@ def _path(text: str) -> Path:
     from pathlib import Path  # noqa: PLC0415 (not needed for --version or --help)
 
     return Path(text)
+
+
+class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Subcommands whose ``--help`` has a description: their one-line help if they were
+    given none (``sessions list --help`` then says what it lists)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if kwargs.get("description") is None and kwargs.get("help"):
+            kwargs["description"] = kwargs["help"][0].upper() + kwargs["help"][1:] + "."
+        parser: argparse.ArgumentParser = super().add_parser(name, **kwargs)
+        return parser
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help is plain text: RST literals (````treadctl x````, from
+    a docstring used as a description) lose their backquotes. Subcommands' parsers are
+    of this class too (``add_subparsers`` makes its parsers of the parent's class), and
+    each has a description."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _Commands)
+
+    def format_help(self) -> str:
+        return plain(super().format_help())
+
+    def format_usage(self) -> str:
+        return plain(super().format_usage())
+
+
+def plain(text: str) -> str:
+    """``text`` without RST double backquotes: ````x```` reads ``x``."""
+    return text.replace("``", "")
 
 
 def chosen_command(argv: Sequence[str]) -> str | None:
@@ -48,7 +81,7 @@ def build_parser(
 ) -> argparse.ArgumentParser:
     """The parser. Only the command ``argv`` names is registered in full (its module
     imported); the others get their one-line help. ``full``: every command in full."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="treadctl",
         description=(
             "Guided backward walking and running on Bluetooth FTMS treadmills. "
@@ -91,6 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except BrokenPipeError:
         # Output piped into `head` or a pager that quit: not an error worth a traceback.
+        # (Workouts watch for it themselves: a run stops the belt first.)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:
+        # Ctrl-C where a command does not catch it itself (workouts do, and stop the belt
+        # first): the shell's exit code, without a traceback.
+        print(f"treadctl {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,8 +1,8 @@
 """Clocks the simulator, the client and the workout runner are given.
 
 Everything that waits goes through a :class:`Clock`, so the same code runs on the real
-monotonic clock for a workout, faster than real time for ``--speed N``, and on a
-:class:`VirtualClock` for tests and ``--speed max`` replays, where no one sleeps for real.
+monotonic clock for a workout, faster than real time for ``--time-factor N``, and on a
+:class:`VirtualClock` for tests and ``--time-factor max`` replays, where no one sleeps for real.
 """
 
 from __future__ import annotations

@@ -72,6 +72,48 @@ class Session:
     def user_actions(self) -> list[tuple[float, str, float | None]]:
         return [(e["t"], e["action"], e.get("value")) for e in self.of_type("user")]
 
+    def workout_times(self) -> list[float]:
+        """Each event's time on the workout clock (what the TUI and the headless lines
+        show): seconds the workout had run, pauses and holds not counted; 0 before the
+        start. ``t`` on a line is the session clock, which counts everything.
+        """
+        return workout_times(self.events)
+
+
+def workout_times(events: list[dict[str, Any]]) -> list[float]:
+    """See :meth:`Session.workout_times`. Samples carry the workout clock; in between it
+    runs with ``t`` except from a ``paused`` line to the next ``resumed``."""
+    out: list[float] = []
+    anchor_t, anchor_s, running = 0.0, 0.0, False
+    for event in events:
+        t = _number(event.get("t"), anchor_t)
+        now_s = anchor_s + (max(0.0, t - anchor_t) if running else 0.0)
+        match event.get("type"):
+            case "workout_started":
+                now_s, running = 0.0, True
+            case "sample":
+                now_s = _number(event.get("workout_s"), now_s)
+            case "paused":
+                running = False
+            case "resumed":
+                running = True
+            case "finished":
+                summary = event.get("summary")
+                if isinstance(summary, dict):
+                    now_s = _number(summary.get("workout_s"), now_s)
+                running = False
+            case _:
+                pass
+        anchor_t, anchor_s = t, now_s
+        out.append(now_s)
+    return out
+
+
+def _number(value: object, default: float) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return default
+
 
 def read_session(path: Path, *, skip: str | None = None) -> Session:
     """Read a session log; lines cut off by a crash, or otherwise damaged, are skipped

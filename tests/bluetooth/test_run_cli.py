@@ -80,5 +80,5 @@ def test_run_needs_a_treadmill(capsys: pytest.CaptureFixture[str]) -> None:
     assert "scan" in capsys.readouterr().err
     assert main(["run", "first-steps", "--sim", "--device", "x"]) == 2
     assert "choose one" in capsys.readouterr().err
-    assert main(["run", "first-steps", "--device", "x", "--speed", "5"]) == 2
+    assert main(["run", "first-steps", "--device", "x", "--time-factor", "5"]) == 2
     assert "only with --sim" in capsys.readouterr().err

@@ -139,7 +139,7 @@ def test_run_needs_the_risks_accepted_once(config_path: Path) -> None:
     assert not config_path.exists()
     log = config_path.parent / "s.jsonl"
     proc = _treadctl(
-        "run", "first-steps", "--sim", "--headless", "--accept-risks", "--speed", "50",
+        "run", "first-steps", "--sim", "--headless", "--accept-risks", "--time-factor", "50",
         "--log", str(log), env=_env(),
     )  # fmt: skip
     _wait_for_lines(log, "segment_started")
@@ -151,7 +151,7 @@ def test_run_needs_the_risks_accepted_once(config_path: Path) -> None:
 def test_ctrl_c_stops_the_belt_first_then_exits(tmp_path: Path) -> None:
     log = tmp_path / "run.jsonl"
     proc = _treadctl(
-        "run", "first-steps", "--sim", "--headless", "--accept-risks", "--speed", "20",
+        "run", "first-steps", "--sim", "--headless", "--accept-risks", "--time-factor", "20",
         "--log", str(log), env=_env(),
     )  # fmt: skip
     _wait_for_lines(log, "segment_started")
@@ -171,7 +171,7 @@ def test_ctrl_c_stops_the_belt_first_then_exits(tmp_path: Path) -> None:
 def test_kill_9_loses_at_most_the_line_being_written(tmp_path: Path) -> None:
     log = tmp_path / "killed.jsonl"
     proc = _treadctl(
-        "run", "first-steps", "--sim", "--headless", "--accept-risks", "--speed", "30",
+        "run", "first-steps", "--sim", "--headless", "--accept-risks", "--time-factor", "30",
         "--log", str(log), env=_env(),
     )  # fmt: skip
     _wait_for_lines(log, "segment_started")

@@ -98,7 +98,7 @@ def test_voice_out_renders_a_whole_workout_at_speed_max(
     assert queued[-1] == cues[-1]["text"]
     assert queued[-1].startswith("In all: ")
     assert "minutes" in queued[-1]
-    assert all(s["heard"] == "none" for s in said)  # nothing played at --speed max
+    assert all(s["heard"] == "none" for s in said)  # nothing played at --time-factor max
     dropped = [v for v in voice_lines(log) if v["status"] == "dropped"]
     assert dropped
     assert {d["kind"] for d in dropped} == {"countdown"}
@@ -155,7 +155,7 @@ def test_a_workout_goes_on_without_engine_or_audio_and_says_what_to_install(
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     log = tmp_path / "session.jsonl"
-    argv = ["run", str(mini), "--sim", "--headless", "--speed", "25", "--accept-risks"]
+    argv = ["run", str(mini), "--sim", "--headless", "--time-factor", "25", "--accept-risks"]
     assert main([*argv, "--log", str(log)]) == 0
     captured = capsys.readouterr()
     lines = [line for line in captured.err.splitlines() if "voice:" in line]
@@ -192,7 +192,7 @@ def test_an_audio_device_that_does_not_open_is_named(
     monkeypatch.setenv("PATH", str(bin_dir))
     monkeypatch.setenv("ALSA_CONFIG_PATH", str(empty_config))
     log = tmp_path / "session.jsonl"
-    argv = ["run", str(mini), "--sim", "--headless", "--speed", "25", "--voice"]
+    argv = ["run", str(mini), "--sim", "--headless", "--time-factor", "25", "--voice"]
     assert main([*argv, "--accept-risks", "--log", str(log)]) == 0
     lines = [line for line in capsys.readouterr().err.splitlines() if "voice:" in line]
     assert len(lines) == 1

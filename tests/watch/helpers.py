@@ -26,7 +26,7 @@ from treadctl.watch.follower import MqttFollower
 WAIT_S = 30.0
 REPO = Path(__file__).resolve().parents[2]
 
-#: Forward, backward, forward: about 30 s of workout time, 3 s of wall time at --speed 10.
+#: Forward, backward, forward: about 30 s of workout time, 3 s of wall time at --time-factor 10.
 SHORT_PROFILE = """\
 title = "Watch test"
 
@@ -200,7 +200,7 @@ def start_replays(
         str(profile_path),
         "--count",
         str(count),
-        "--speed",
+        "--time-factor",
         str(speed),
         "--confirm-after",
         "1",

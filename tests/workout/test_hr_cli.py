@@ -24,7 +24,7 @@ def test_a_rehearsal_reads_the_simulated_strap(tmp_path: Path) -> None:
     profile = tmp_path / "walk.toml"
     profile.write_text(WALK, encoding="utf-8")
     log = tmp_path / "session.jsonl"
-    argv = ["run", str(profile), "--sim", "--hr", "sim", "--headless", "--speed", "40"]
+    argv = ["run", str(profile), "--sim", "--hr", "sim", "--headless", "--time-factor", "40"]
     assert main([*argv, "--log", str(log)]) == 0
     session = read_session(log)
     assert session.header["heart_rate_strap"]["kind"] == "simulator"

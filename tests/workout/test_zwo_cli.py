@@ -75,7 +75,7 @@ def test_replay_a_zwo_with_the_pace_from_the_settings(
 def test_run_a_zwo_on_the_simulator(tmp_path: Path, write_file: WriteFile) -> None:
     path = write_file("tempo.zwo", TEMPO)
     log = tmp_path / "tempo.jsonl"
-    args = ["run", str(path), "--sim", "--headless", "--speed", "200", "--log", str(log)]
+    args = ["run", str(path), "--sim", "--headless", "--time-factor", "200", "--log", str(log)]
     assert main([*args, "--reference-speed", "10"]) == 0
     session = read_session(log)
     started = session.of_type("segment_started")

@@ -27,7 +27,7 @@ def add_ble_log_argument(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help="play back a Bluetooth log recorded with `treadctl run --ble-log FILE`: every "
-        "read, write and notification, decoded (--speed applies; default: at once)",
+        "read, write and notification, decoded (--time-factor applies; default: at once)",
     )
 
 
@@ -76,9 +76,9 @@ async def play_file(
 
 
 def play_ble_log_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """The ``--ble-log`` branch of ``treadctl replay`` (``args.speed``: N or "max")."""
+    """The ``--ble-log`` branch of ``treadctl replay`` (``args.time_factor``: N or "max")."""
     out = out or sys.stdout
-    speed = getattr(args, "speed", "max")
+    speed = getattr(args, "time_factor", "max")
     clock: Clock = VirtualClock() if speed == "max" else MonotonicClock(factor=float(speed))
 
     def show(step: PlayStep) -> None:

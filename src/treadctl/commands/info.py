@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from treadctl.bluetooth.device import NO_DEVICE_HINT, bluetooth_treadmill, describe_treadmill
+from treadctl.bluetooth.device import bluetooth_treadmill, describe_treadmill
 from treadctl.bluetooth.errors import describe_error
 from treadctl.bluetooth.scan import FIND_TIMEOUT_S
 from treadctl.client import TreadmillClient, TreadmillState
@@ -25,6 +25,14 @@ from treadctl.commands.common import add_settings_argument, fail, load_cli_setti
 from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from treadctl.formatting import speed_text
 from treadctl.link.base import LinkError
+
+#: No treadmill named. ``info`` has no simulator of its own: the fake BlueZ serves one.
+NO_DEVICE = (
+    "no treadmill chosen: give --device ADDRESS|NAME (find it with `treadctl scan`) or set "
+    '`device = "..."` in the config file. No treadmill at hand? `treadctl sim --bluez` '
+    "serves the simulated one over a fake BlueZ: export the DBUS_SYSTEM_BUS_ADDRESS it "
+    "prints, then `treadctl info --device treadctl-sim`"
+)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -122,7 +130,7 @@ def handle(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     target = args.device or settings.device
     if not target:
-        return fail("info", NO_DEVICE_HINT)
+        return fail("info", NO_DEVICE)
     try:
         result = asyncio.run(_info(args, target, dict(settings.devices)))
     except (LinkError, TreadmillError) as exc:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,39 +17,34 @@ from treadctl.commands import summary
 from treadctl.commands.common import (
     add_settings_argument,
     add_sim_arguments,
+    add_time_factor_argument,
     add_zwo_arguments,
     fail,
     load_cli_settings,
+    replay_command,
     zwo_reference_from_args,
 )
-from treadctl.exit_codes import EXIT_OK, EXIT_USAGE
+from treadctl.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from treadctl.formatting import summary_lines
-from treadctl.headless import HeadlessPrinter
+from treadctl.headless import CLOCK_NOTE, HeadlessPrinter, Output
 from treadctl.replay_inputs import replay_inputs
-from treadctl.runtime import ClockSpeed, WorkoutOptions, WorkoutResult, run_workout
+from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
 from treadctl.sessions import SessionFileError, read_session
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
 from treadctl.sinks.mqtt.settings import MqttConfigError
+from treadctl.util.tasks import TaskSet
 from treadctl.voice.cli import add_voice_arguments, voice_sinks_from_args
+from treadctl.workout.ports import Treadmill
 from treadctl.workout.profile import ProfileError
+from treadctl.workout.runner import Runner
 from treadctl.workout.timeline import PlanLimits
 
 #: A replayed workout waiting this long for a person who never answers ends.
 HOLD_LIMIT_S = 600.0
 #: The most simulated treadmills one replay drives at once (--count).
 MAX_COUNT = 500
-
-
-def parse_speed(text: str) -> ClockSpeed:
-    if text == "max":
-        return "max"
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("--speed takes a number or max") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("--speed must be above 0")
-    return value
+#: Why a replay ends early when its output goes away (``| head``).
+OUTPUT_CLOSED = "the output closed"
 
 
 def parse_count(text: str) -> int:
@@ -71,12 +68,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("source", nargs="?", help="a profile id or file, or a session .jsonl")
     add_ble_log_argument(parser)
-    parser.add_argument(
-        "--speed",
-        type=parse_speed,
+    add_time_factor_argument(
+        parser,
         default="max",
-        metavar="N|max",
-        help="N times real time, or max (no waiting at all; the default)",
+        allow_max=True,
+        help="run the clock N times faster than real time, or max (no waiting at all; the "
+        "default). Not the belt's speed",
     )
     parser.add_argument("--log", type=Path, help="write the new session log here")
     parser.add_argument("--events", action="store_true", help="print the events as they happen")
@@ -121,7 +118,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.count > 1 and (args.voice or args.voice_out is not None):
         return fail("replay", "the voice follows one treadmill: leave --voice out with --count")
     voice = (
-        voice_sinks_from_args(args, settings, audible=args.speed != "max")
+        voice_sinks_from_args(args, settings, audible=args.time_factor != "max")
         if args.count == 1
         else []
     )
@@ -152,7 +149,7 @@ def handle(args: argparse.Namespace) -> int:
         WorkoutOptions(
             profile=source,
             settings=settings,
-            speed=args.speed,
+            speed=args.time_factor,
             quirks=frozenset(quirks),
             speed_unit=speed_unit,
             log_path=_numbered_log(args.log, i) if several else args.log,
@@ -171,17 +168,24 @@ def handle(args: argparse.Namespace) -> int:
         )
         for i in range(1, args.count + 1)
     ]
+    output = printer.output if printer is not None else Output()
+    replay = Replay(options, printer, output)
     try:
-        results = asyncio.run(_replay_all(options, printer))
+        results = asyncio.run(replay.run())
     except (ProfileError, OSError) as exc:
         return fail("replay", str(exc))
+    except asyncio.CancelledError:
+        # Interrupted before any workout was under way (or twice): nothing to stop.
+        print("treadctl replay: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     for opts, result in zip(options, results, strict=True):
         if several:
-            print(f"== {opts.sim_name}")
+            output.write_line(f"== {opts.sim_name}")
         for line in summary_lines(result.summary, settings.display_units):
-            print(line)
-        print(f"session log: {result.log_path}")
-    return EXIT_OK
+            output.write_line(line)
+        output.write_line(f"session log: {result.log_path}")
+        output.write_line(f"replay it: {replay_command(result.log_path)}")
+    return EXIT_INTERRUPTED if replay.interrupted else EXIT_OK
 
 
 def _numbered_log(path: Path | None, index: int) -> Path | None:
@@ -189,17 +193,83 @@ def _numbered_log(path: Path | None, index: int) -> Path | None:
     return None if path is None else path.with_name(f"{path.stem}-{index}{path.suffix}")
 
 
-async def _replay_all(
-    options: list[WorkoutOptions], printer: HeadlessPrinter | None
-) -> list[WorkoutResult]:
-    """Run every workout at once, in one event loop (one treadmill each).
+class Replay:
+    """Every workout at once, in one event loop (one treadmill each), until each ends.
 
-    At ``--speed max`` they share one virtual clock: each clock would otherwise wait for
-    the others' work to settle before moving on.
+    Ctrl-C (or SIGTERM) stops every belt through its runner and ends with exit 130; a
+    second one, or one before any workout began, cancels outright. Output that closes
+    (``| head``) ends the replay quietly: there is nobody to show it to.
+
+    At ``--time-factor max`` they share one virtual clock: each clock would otherwise
+    wait for the others' work to settle before moving on.
     """
-    if len(options) > 1 and options[0].speed == "max":
-        clock = VirtualClock()
-        shared = [dataclasses.replace(o, clock=clock) for o in options]
-        async with clock.running():
-            return list(await asyncio.gather(*(run_workout(o, on_event=printer) for o in shared)))
-    return list(await asyncio.gather(*(run_workout(o, on_event=printer) for o in options)))
+
+    def __init__(
+        self, options: list[WorkoutOptions], printer: HeadlessPrinter | None, output: Output
+    ) -> None:
+        self.options = options
+        self.printer = printer
+        self.output = output
+        self.runners: list[Runner] = []
+        self.interrupted = False
+        self.stopping = TaskSet("replay stop")
+        self._main: asyncio.Task[Any] | None = None
+
+    def _stop_all(self, reason: str) -> None:
+        for runner in self.runners:
+            self.stopping.spawn(runner.emergency_stop(reason))
+
+    def _on_runner(self, runner: Runner, _treadmill: Treadmill) -> None:
+        self.runners.append(runner)
+        if self.printer is not None and len(self.options) == 1:
+            self.printer.follow(runner)
+        if self.interrupted:
+            self.stopping.spawn(runner.emergency_stop("interrupted"))
+        elif self.output.closed:
+            self.stopping.spawn(runner.emergency_stop(OUTPUT_CLOSED))
+
+    def _on_signal(self) -> None:
+        if self.interrupted or not self.runners:
+            self.interrupted = True
+            if self._main is not None:
+                self._main.cancel()
+            return
+        self.interrupted = True
+        self._stop_all("interrupted")
+
+    def _on_output_closed(self) -> None:
+        self._stop_all(OUTPUT_CLOSED)
+
+    async def run(self) -> list[WorkoutResult]:
+        loop = asyncio.get_running_loop()
+        self._main = asyncio.current_task()
+        self.output.on_closed = self._on_output_closed
+        # Signals reach only the main thread (a replay run from another has none).
+        signals = (
+            (signal.SIGINT, signal.SIGTERM)
+            if threading.current_thread() is threading.main_thread()
+            else ()
+        )
+        for sig in signals:
+            loop.add_signal_handler(sig, self._on_signal)
+        if self.printer is not None:
+            self.printer.say(CLOCK_NOTE)
+        try:
+            return await self._run_all()
+        finally:
+            for sig in signals:
+                loop.remove_signal_handler(sig)
+            await self.stopping.wait()
+
+    async def _run_all(self) -> list[WorkoutResult]:
+        options = self.options
+
+        def run(o: WorkoutOptions) -> Any:
+            return run_workout(o, on_event=self.printer, on_runner=self._on_runner)
+
+        if len(options) > 1 and options[0].speed == "max":
+            clock = VirtualClock()
+            shared = [dataclasses.replace(o, clock=clock) for o in options]
+            async with clock.running():
+                return list(await asyncio.gather(*(run(o) for o in shared)))
+        return list(await asyncio.gather(*(run(o) for o in options)))

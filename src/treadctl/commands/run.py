@@ -26,28 +26,34 @@ from treadctl.commands import summary
 from treadctl.commands.common import (
     add_settings_argument,
     add_sim_arguments,
+    add_time_factor_argument,
     add_zwo_arguments,
     fail,
     load_cli_settings,
+    replay_command,
     zwo_reference_from_args,
 )
 from treadctl.config import ConfigError, Settings, acknowledge_risks
 from treadctl.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from treadctl.headless import KEYS_HELP, HeadlessPrinter, key_handler
+from treadctl.headless import CLOCK_NOTE, KEYS_HELP, HeadlessPrinter, KeyHandler
+from treadctl.headless.output import silence
 from treadctl.link.base import LinkError
 from treadctl.runtime import WorkoutOptions, run_workout
 from treadctl.sinks.mqtt.cli import add_mqtt_arguments, mqtt_settings_from_args, mqtt_sinks
 from treadctl.sinks.mqtt.settings import MqttConfigError
 from treadctl.strap import SIM_STRAP, StrapFactory, rehearsal_strap
+from treadctl.util.tasks import TaskSet
 from treadctl.voice.cli import add_voice_arguments, voice_sinks_from_args
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.plan import plan
 from treadctl.workout.ports import Treadmill, TreadmillFactory
 from treadctl.workout.profile import ProfileError
-from treadctl.workout.risks import RISKS
+from treadctl.workout.risks import BEGINNER_PROFILE, RISKS
 from treadctl.workout.runner import Runner
 
 RISK_TEXT = RISKS.lines(stop_keys="s then Enter, or Ctrl-C")
+#: Why a workout stops when its output goes away (the session log says it).
+OUTPUT_CLOSED = "the output closed (nobody reads the lines)"
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -64,12 +70,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "--headless", action="store_true", help="plain text lines instead of the full-screen UI"
     )
     parser.add_argument("--log", type=Path, help="write the session log here")
-    parser.add_argument(
-        "--speed",
-        type=float,
+    add_time_factor_argument(
+        parser,
         default=1.0,
-        metavar="N",
-        help="with --sim: run N times faster than real time (rehearsal); default 1",
+        allow_max=False,
+        help="with --sim: run the clock N times faster than real time (a rehearsal); "
+        "default 1. Not the belt's speed",
     )
     parser.add_argument(
         "--accept-risks",
@@ -87,7 +93,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.set_defaults(handler=handle)
 
 
-def confirm_risks(settings: Settings, accept_flag: bool) -> bool:
+def refusal_hint(profile_name: str) -> str:
+    """What the refusal suggests: true for the workout refused (first-steps itself has
+    backward bouts, so it cannot be the way round them)."""
+    if profile_name == BEGINNER_PROFILE:
+        return (
+            f"{BEGINNER_PROFILE} is already the gentlest built-in workout, and its short "
+            "backward bouts need the risks accepted too"
+        )
+    return f"or start with the gentle {BEGINNER_PROFILE} profile (it asks the same)"
+
+
+def confirm_risks(settings: Settings, accept_flag: bool, profile_name: str = "") -> bool:
     """H11: ask once, remember the answer in the config file."""
     if settings.risks_acknowledged:
         return True
@@ -96,20 +113,22 @@ def confirm_risks(settings: Settings, accept_flag: bool) -> bool:
         if not sys.stdin.isatty():
             print(
                 "\nThis workout has backward segments. Run again with --accept-risks to "
-                "accept the risks (asked only once), or try the first-steps profile.",
+                f"accept the risks (asked only once); {refusal_hint(profile_name)}.",
                 file=sys.stderr,
             )
             return False
-        answer = input(
-            "\nType yes to accept and go on (the first-steps profile is the gentle start): "
+        gentle = (
+            "" if profile_name == BEGINNER_PROFILE else f" ({BEGINNER_PROFILE} is the gentle start)"
         )
+        answer = input(f"\nType yes to accept and go on{gentle}: ")
         if answer.strip().lower() not in ("yes", "y"):
             return False
     try:
         path = acknowledge_risks(settings.config_path)
-        print(f"(remembered in {path})")
     except (OSError, ConfigError) as exc:
         print(f"(could not save the acknowledgment: {exc}; asked again next time)", file=sys.stderr)
+    else:
+        print(f"(remembered in {path})")
     return True
 
 
@@ -130,8 +149,8 @@ def _treadmill(args: argparse.Namespace, settings: Settings) -> TreadmillFactory
         if args.device:
             return "choose one: --sim or --device"
         return None
-    if args.speed != 1.0:
-        return "--speed rehearses faster than real time: only with --sim"
+    if args.time_factor != 1.0:
+        return "--time-factor rehearses faster than real time: only with --sim"
     factory = treadmill_factory_from_args(args, settings)
     if factory is None:
         return NO_DEVICE_HINT
@@ -149,8 +168,17 @@ def _strap(args: argparse.Namespace, settings: Settings) -> StrapFactory | str |
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.speed <= 0:
-        return fail("run", "--speed must be above 0")
+    try:
+        return _handle(args)
+    except BrokenPipeError:
+        # The output closed before the workout began (once it runs, the printer sees it
+        # and stops the belt): nothing ran, which is no success.
+        silence(sys.stdout)
+        print(f"treadctl run: not started: {OUTPUT_CLOSED}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _handle(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
     if settings is None:
         return EXIT_USAGE
@@ -177,7 +205,7 @@ def handle(args: argparse.Namespace) -> int:
     options = WorkoutOptions(
         profile=args.profile,
         settings=settings,
-        speed=args.speed,
+        speed=args.time_factor,
         quirks=frozenset(args.quirk or ()),
         speed_unit=args.speed_unit,
         log_path=args.log,
@@ -193,10 +221,10 @@ def handle(args: argparse.Namespace) -> int:
 
         accepted = settings.risks_acknowledged or not timeline.has_backward
         if args.accept_risks and not accepted:
-            accepted = confirm_risks(settings, True)
+            accepted = confirm_risks(settings, True, profile.name)
         options.risks_acknowledged = accepted
         return run_tui(settings, options=options)
-    if timeline.has_backward and not confirm_risks(settings, args.accept_risks):
+    if timeline.has_backward and not confirm_risks(settings, args.accept_risks, profile.name):
         return EXIT_USAGE
     return asyncio.run(_run(args, settings, options))
 
@@ -204,27 +232,46 @@ def handle(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace, settings: Settings, options: WorkoutOptions) -> int:
     printer = HeadlessPrinter(units=settings.display_units, verbose=args.verbose)
     loop = asyncio.get_running_loop()
-    state: dict[str, Any] = {"runner": None, "interrupted": False}
-    stopping: set[asyncio.Task[None]] = set()
+    state: dict[str, Any] = {"runner": None, "interrupted": False, "output_closed": False}
+    stopping = TaskSet("stop")
+
+    def stop(reason: str) -> None:
+        runner = state["runner"]
+        if runner is not None:
+            stopping.spawn(runner.emergency_stop(reason))
+
+    def output_closed() -> None:
+        # Nobody sees the cues any more: stop the belt first (H5), then end non-zero.
+        state["output_closed"] = True
+        stop(OUTPUT_CLOSED)
+
+    printer.output.on_closed = output_closed
 
     def on_runner(runner: Runner, treadmill: Treadmill) -> None:
         state["runner"] = runner
+        printer.follow(runner)
         if treadmill.kind == "bluetooth":
             for line in describe_treadmill(treadmill.client):
-                print(line)
-        handle_key = key_handler(runner, loop)
+                printer.say(line)
+        handle_key = KeyHandler(runner, printer)
+
+        def read_key() -> None:
+            text = sys.stdin.readline()
+            if not text:  # end of input: a terminal gone would stay "readable" for ever
+                loop.remove_reader(sys.stdin.fileno())
+            handle_key(text)
+
         if sys.stdin and not sys.stdin.closed and sys.stdin.isatty():
-            loop.add_reader(sys.stdin.fileno(), lambda: handle_key(sys.stdin.readline()))
-        print(KEYS_HELP)
+            loop.add_reader(sys.stdin.fileno(), read_key)
+        printer.say(KEYS_HELP)
+        printer.say(CLOCK_NOTE)
+        if printer.output.closed:
+            output_closed()
 
     def on_signal() -> None:
         # H5: stop the belt first; the run then ends and the process exits.
         state["interrupted"] = True
-        runner = state["runner"]
-        if runner is not None:
-            task = loop.create_task(runner.emergency_stop("interrupted"))
-            stopping.add(task)
-            task.add_done_callback(stopping.discard)
+        stop("interrupted")
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal)
@@ -233,7 +280,7 @@ async def _run(args: argparse.Namespace, settings: Settings, options: WorkoutOpt
             options,
             on_event=printer,
             on_runner=on_runner,
-            on_log=lambda path: print(f"session log: {path}"),
+            on_log=lambda path: printer.say(f"session log: {path}"),
         )
     except (LinkError, TreadmillError) as exc:
         print(f"treadctl run: {describe_error(exc)}", file=sys.stderr)
@@ -243,9 +290,17 @@ async def _run(args: argparse.Namespace, settings: Settings, options: WorkoutOpt
             loop.remove_signal_handler(sig)
         with contextlib.suppress(ValueError, OSError):
             loop.remove_reader(sys.stdin.fileno())
-    print(f"session log: {result.log_path}")
+        await stopping.wait()
+    printer.say(f"session log: {result.log_path}")
+    printer.say(f"replay it: {replay_command(result.log_path)}")
     for line in export_after_session(result.log_path, settings):
-        print(line)
+        printer.say(line)
     if state["interrupted"]:
         return EXIT_INTERRUPTED
+    if state["output_closed"]:
+        print(
+            f"treadctl run: stopped the belt: {OUTPUT_CLOSED}; session log {result.log_path}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     return EXIT_OK if result.summary.completed else EXIT_FAILED

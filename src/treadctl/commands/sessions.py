@@ -12,10 +12,14 @@ from treadctl.commands import summary
 from treadctl.commands.common import add_settings_argument, fail, load_cli_settings
 from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from treadctl.export.files import body_of
+from treadctl.formatting import clock_text as workout_clock_text
 from treadctl.history.energy import Interval, estimate
 from treadctl.history.log import KINDS, clock_text, interpret, load_session_log
 from treadctl.history.store import load_history, select
 from treadctl.sessions import SessionFileError, read_session, sessions_dir
+
+#: Which clock ``sessions show`` times events on (the headless lines' and the TUI's).
+WORKOUT_CLOCK_LEGEND = "[mm:ss] workout time (pauses and holds not counted)"
 
 
 def parse_date(text: str) -> dt.date:
@@ -26,7 +30,15 @@ def parse_date(text: str) -> dt.date:
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    parser = sub.add_parser("sessions", help=summary("sessions"))
+    parser = sub.add_parser(
+        "sessions",
+        help=summary("sessions"),
+        description=(
+            "The sessions treadctl recorded (one .jsonl file each, in the data folder or "
+            "where --log said): list them with their kind (real, rehearsal, replay), show "
+            "one, or chart one or the weekly history."
+        ),
+    )
     actions = parser.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
     p_list = actions.add_parser(
         "list",
@@ -55,7 +67,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="only sessions with at least MIN minutes backward",
     )
     p_list.set_defaults(handler=handle_list)
-    p_show = actions.add_parser("show", help="one session's summary and safety events")
+    p_show = actions.add_parser(
+        "show",
+        help="one session's summary and safety events",
+        description=(
+            "One session's summary and its safety events. Event times are workout time "
+            "(mm:ss), as the TUI and the headless lines show them: pauses and holds do not "
+            "count."
+        ),
+    )
     p_show.add_argument("session", help="a session file, or its name in the sessions folder")
     p_show.add_argument("--dir", type=Path, help="sessions folder (default: the data folder)")
     p_show.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -180,10 +200,14 @@ def handle_show(args: argparse.Namespace) -> int:
             f"bouts     {len(log.backward_bouts)} backward, longest "
             f"{log.longest_backward_s:.0f} s, at {log.backward_speed_kmh or 0:.1f} km/h"
         )
-    alerts = session.of_type("safety")
-    print(f"safety    {len(alerts)} event(s)")
-    for alert in alerts:
-        print(f"  [{clock_text(alert['t'])}] {alert['hazard']} {alert['message']}")
+    alerts = [
+        (workout_s, event)
+        for workout_s, event in zip(session.workout_times(), session.events, strict=True)
+        if event.get("type") == "safety"
+    ]
+    print(f"safety    {len(alerts)} event(s)" + (f", at {WORKOUT_CLOCK_LEGEND}" if alerts else ""))
+    for workout_s, alert in alerts:
+        print(f"  [{workout_clock_text(workout_s)}] {alert['hazard']} {alert['message']}")
     if log.damaged_lines:
         where = ", ".join(str(n) for n in session.damaged_at[:5])
         print(

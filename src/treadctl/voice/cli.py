@@ -25,14 +25,14 @@ def add_voice_arguments(parser: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="speak the turn warnings, countdowns, segments, cues and safety alerts "
-        "(default: the voice setting, on; replays at --speed max are silent unless asked)",
+        "(default: the voice setting, on; replays at --time-factor max are silent unless asked)",
     )
     group.add_argument(
         "--voice-out",
         type=Path,
         metavar="DIR",
         help="also render every utterance to a WAV file in DIR and list them in "
-        "DIR/cues.jsonl (t in workout seconds); works at --speed max",
+        "DIR/cues.jsonl (t in workout seconds); works at --time-factor max",
     )
 
 
@@ -53,7 +53,7 @@ def voice_sinks_from_args(
     """``[sink]``, ``[]`` with the voice off, or what is wrong with the options.
 
     Args:
-        audible: whether anyone could hear it (False at ``--speed max``): then the voice
+        audible: whether anyone could hear it (False at ``--time-factor max``): then the voice
             is off unless ``--voice`` or ``--voice-out`` asks for it, and plays nothing.
     """
     from treadctl.voice.engines import find_engine, install_hint  # noqa: PLC0415

@@ -8,7 +8,7 @@ subprocess does. A clip cut off (a safety alert pre-empting it) is a terminated 
 
 :class:`SilentPlayer` plays nothing: it takes the clip's length on the workout's clock and
 rings the terminal bell for a tone. It stands in where no audio device works, at
-``--speed max``, and in the benchmark (a "null player").
+``--time-factor max``, and in the benchmark (a "null player").
 """
 
 from __future__ import annotations

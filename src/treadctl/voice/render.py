@@ -4,7 +4,7 @@ A workout repeats itself (every turn says the same words), and the phrases it wi
 are known when it starts, so they are rendered then, in a worker thread, and "turn
 coming" is ready to play the moment it is due. Anything else (a safety message) is
 rendered on demand. On a virtual clock rendering is done inline: it then costs no
-workout time at all, so a ``--speed max`` replay times its speech exactly.
+workout time at all, so a ``--time-factor max`` replay times its speech exactly.
 """
 
 from __future__ import annotations

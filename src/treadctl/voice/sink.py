@@ -49,7 +49,7 @@ PROBE_TEXT = "One."
 
 Auto = Literal["auto"]
 #: What the person hears: words and tones; tones only (no engine, or muted); the bell
-#: for the tones (no audio device); nothing (no audio wanted, as at ``--speed max``).
+#: for the tones (no audio device); nothing (no audio wanted, as at ``--time-factor max``).
 Heard = Literal["speech", "tones", "bell", "none"]
 
 
@@ -105,7 +105,7 @@ class VoiceSink:
     Args:
         config: units, kinds, volume, rate and voice.
         engine: a speech engine, None for none (tones only), or "auto" to find one.
-        player: a player, None for no audio at all (replays at ``--speed max``), or "auto"
+        player: a player, None for no audio at all (replays at ``--time-factor max``), or "auto"
             to find one that works; none found, the terminal bell stands in for tones.
         out_dir: also keep every clip there, with ``cues.jsonl``.
         notify: gets the one line said at start (what is used, or what to install).

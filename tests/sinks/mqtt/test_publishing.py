@@ -211,7 +211,7 @@ def test_replay_drives_several_treadmills_each_with_its_own_device(
         [
             "replay",
             str(profile),
-            "--speed",
+            "--time-factor",
             "max",
             "--count",
             "3",

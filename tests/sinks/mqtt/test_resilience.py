@@ -41,7 +41,7 @@ async def test_a_killed_process_leaves_offline_through_its_last_will(
         "TREADCTL_CONFIG": str(tmp_path / "none.toml"),
     }
     async with subscribed(broker, f"{ROOT}/availability", f"{ROOT}/event") as sub:
-        command = ["replay", str(profile), "--speed", "1", "--mqtt", broker.url]
+        command = ["replay", str(profile), "--time-factor", "1", "--mqtt", broker.url]
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -233,7 +233,9 @@ def test_the_cli_takes_the_password_from_the_environment_and_never_prints_it(
     url = f"mqtt://coach@{broker.host}:{broker.port}"
     monkeypatch.setenv("TREADCTL_MQTT_PASSWORD", WRONG_PASSWORD)
     log = tmp_path / "wrong.jsonl"
-    assert main(["replay", str(profile), "--speed", "20", "--mqtt", url, "--log", str(log)]) == 0
+    assert (
+        main(["replay", str(profile), "--time-factor", "20", "--mqtt", url, "--log", str(log)]) == 0
+    )
     out, err = capsys.readouterr()
     assert "workout completed" in out
     assert err.count("refused the login") == 1
@@ -241,7 +243,9 @@ def test_the_cli_takes_the_password_from_the_environment_and_never_prints_it(
     assert _secret_free(out + err + log.read_text())
     monkeypatch.setenv("TREADCTL_MQTT_PASSWORD", PASSWORD)
     log = tmp_path / "right.jsonl"
-    assert main(["replay", str(profile), "--speed", "20", "--mqtt", url, "--log", str(log)]) == 0
+    assert (
+        main(["replay", str(profile), "--time-factor", "20", "--mqtt", url, "--log", str(log)]) == 0
+    )
     out, err = capsys.readouterr()
     assert "publishing to mqtt://coach@" in err
     assert _secret_free(out + err + log.read_text())

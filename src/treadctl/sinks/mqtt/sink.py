@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 
 Notify = Callable[[str], None]
 
+#: The longest the final state waits for the belt to stand still after the end (seconds
+#: on the workout's clock): a stop from 8 km/h takes a belt about that long.
+FINAL_STOP_WAIT_S = 20.0
+
 
 def default_device_id(treadmill: Treadmill) -> str:
     """The simulator's name (simulators share an address), else the treadmill's address."""
@@ -124,7 +128,12 @@ class MqttSink:
             self.publisher.state_changed()
 
     async def aclose(self) -> None:
-        """Stop following the treadmill; send the final state and ``offline``."""
+        """Stop following the treadmill; send the final state and ``offline``.
+
+        The final state is retained: it is what a dashboard shows until the next
+        workout, so it waits (a while) for the belt to stand still after a stop.
+        """
+        await self._belt_at_rest()
         if self._watch is not None:
             self._watch.cancel()
             await asyncio.gather(self._watch, return_exceptions=True)
@@ -140,6 +149,30 @@ class MqttSink:
                 )
 
     # -- state -------------------------------------------------------------------------
+
+    async def _belt_at_rest(self) -> None:
+        """Wait until the belt reports standing still (or the link is gone), at most
+        :data:`FINAL_STOP_WAIT_S` on the workout's clock; states go out meanwhile."""
+        treadmill, runner = self.treadmill, self.runner
+        if treadmill is None or runner is None or self.publisher is None:
+            return
+        client = treadmill.client
+
+        async def stopped() -> None:
+            async for state in client.states():
+                if not state.connected or not state.speed_kmh:
+                    return
+
+        waiter = asyncio.ensure_future(stopped())
+        timer = asyncio.ensure_future(runner.clock.sleep(FINAL_STOP_WAIT_S))
+        try:
+            done, _ = await asyncio.wait({waiter, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (waiter, timer):
+                task.cancel()
+            await asyncio.gather(waiter, timer, return_exceptions=True)
+        if waiter not in done:
+            log.warning("MQTT: the final state shows the belt still moving, as it reported")
 
     def _state(self) -> dict[str, Any]:
         assert self.tracker is not None

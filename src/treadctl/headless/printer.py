@@ -1,17 +1,17 @@
-"""Plain-text front end: one line per thing that happens, keys read from stdin lines.
+"""Runner events as lines: one line per thing that happens, each with the workout clock.
 
-For a terminal without the TUI, a log, or a screen reader. Lines start with the
-workout clock; safety lines stand out with ``!!`` so they can be found at a glance.
+The clock at the start of a line is the workout clock, the one the TUI shows: time the
+workout has run, pauses and holds not counted (``sessions show`` times its safety events
+on the same clock). Safety lines stand out with ``!!``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from collections.abc import Callable
 from typing import TextIO
 
 from treadctl.formatting import clock_text, speed_text, summary_lines
+from treadctl.headless.output import Output
 from treadctl.workout.events import (
     Command,
     Countdown,
@@ -28,29 +28,56 @@ from treadctl.workout.events import (
     WorkoutEvent,
     WorkoutStarted,
 )
-from treadctl.workout.runner import ADJUST_INCLINE_STEP_PCT, ADJUST_SPEED_STEP_KMH, Runner
+from treadctl.workout.holds import RunState
+from treadctl.workout.runner import Runner
+from treadctl.workout.status import RunnerStatus
 
 PROGRESS_EVERY_S = 15.0
 
-KEYS_HELP = (
-    "keys (then Enter): Enter = confirm/turned, p = pause, r = resume, s = STOP, "
-    "+/- = speed, u/d = incline. Ctrl-C stops the belt and exits."
-)
+#: Says which clock the lines' times are on (printed once, at the start).
+CLOCK_NOTE = "[mm:ss] is workout time: pauses and holds do not count"
 
 
 class HeadlessPrinter:
-    """Turns runner events into lines on ``out``."""
+    """Turns runner events into lines on ``out`` (a stream, or an :class:`Output`)."""
 
-    def __init__(self, out: TextIO = sys.stdout, *, units: str = "kmh", verbose: bool = False):
-        self.out = out
+    def __init__(
+        self,
+        out: TextIO | Output | None = None,
+        *,
+        units: str = "kmh",
+        verbose: bool = False,
+    ) -> None:
+        self.output = out if isinstance(out, Output) else Output(out)
         self.units = units
         self.verbose = verbose
-        self.workout_s = 0.0
+        self.alerts: list[SafetyAlert] = []
+        """Safety alerts not yet acknowledged (``a``), oldest first."""
+        self._status: Callable[[], RunnerStatus] | None = None
+        self._sample_s = 0.0
+        self._final_s: float | None = None
         self._next_progress_s = PROGRESS_EVERY_S
 
+    def follow(self, runner: Runner) -> None:
+        """Time lines on ``runner``'s workout clock (without: the latest sample's)."""
+        self._status = runner.status
+
+    @property
+    def workout_s(self) -> float:
+        if self._final_s is not None:
+            return self._final_s
+        if self._status is None:
+            return self._sample_s
+        status = self._status()
+        return 0.0 if status.state is RunState.READY else status.workout_s
+
     def line(self, text: str) -> None:
-        self.out.write(f"[{clock_text(self.workout_s)}] {text}\n")
-        self.out.flush()
+        """A line with the workout clock in front."""
+        self.output.write_line(f"[{clock_text(self.workout_s)}] {text}")
+
+    def say(self, text: str) -> None:
+        """A line as it is (start-up and end lines)."""
+        self.output.write_line(text)
 
     def __call__(self, event: WorkoutEvent) -> None:
         match event:
@@ -79,6 +106,7 @@ class HeadlessPrinter:
             case Turnaround(phase="warning" | "slowing" | "speeding_up") if event.message:
                 self.line(event.message)
             case SafetyAlert():
+                self.alerts.append(event)
                 ack = " [Enter to acknowledge]" if event.needs_ack else ""
                 self.line(f"!! SAFETY ({event.hazard}): {event.message}{ack}")
             case Paused():
@@ -94,51 +122,25 @@ class HeadlessPrinter:
             case UserAction() if self.verbose:
                 self.line(f"you: {event.action}")
             case Sample():
-                self.workout_s = event.workout_s
-                if event.workout_s >= self._next_progress_s:
-                    self._next_progress_s = event.workout_s + PROGRESS_EVERY_S
-                    left = (
-                        f", {clock_text(event.segment_left_s)} left"
-                        if event.segment_left_s is not None
-                        else ""
-                    )
-                    self.line(
-                        f"{event.facing} at {speed_text(event.speed_kmh, self.units)}, "
-                        f"{(event.distance_m or 0):.0f} m{left}"
-                    )
+                self._sample_s = event.workout_s
+                self._progress(event)
             case Finished():
+                self._final_s = event.summary.workout_s
                 for text in summary_lines(event.summary, self.units):
                     self.line(text)
             case _:
                 pass
 
-
-def key_handler(runner: Runner, loop: asyncio.AbstractEventLoop) -> Callable[[str], None]:
-    """What a line typed on stdin does to the runner."""
-    tasks: set[asyncio.Task[None]] = set()
-
-    def handle(text: str) -> None:
-        key = text.strip().lower()
-        match key:
-            case "":
-                runner.confirm()
-            case "p":
-                runner.pause()
-            case "r":
-                runner.resume()
-            case "s" | "q" | "x" | "stop":
-                task = loop.create_task(runner.emergency_stop("stopped from the keyboard"))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-            case "+" | "=":
-                runner.adjust_speed(+ADJUST_SPEED_STEP_KMH)
-            case "-" | "_":
-                runner.adjust_speed(-ADJUST_SPEED_STEP_KMH)
-            case "u":
-                runner.adjust_incline(+ADJUST_INCLINE_STEP_PCT)
-            case "d":
-                runner.adjust_incline(-ADJUST_INCLINE_STEP_PCT)
-            case _:
-                pass
-
-    return handle
+    def _progress(self, sample: Sample) -> None:
+        if sample.workout_s < self._next_progress_s:
+            return
+        self._next_progress_s = sample.workout_s + PROGRESS_EVERY_S
+        left = (
+            f", {clock_text(sample.segment_left_s)} left"
+            if sample.segment_left_s is not None
+            else ""
+        )
+        self.line(
+            f"{sample.facing} at {speed_text(sample.speed_kmh, self.units)}, "
+            f"{(sample.distance_m or 0):.0f} m{left}"
+        )
