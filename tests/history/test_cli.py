@@ -115,3 +115,19 @@ def test_plot_draws_a_session_and_the_weeks(
     assert main(["sessions", "plot", "--dir", str(sessions), "-o", str(png)]) == 2
     assert main(["sessions", "plot", "broken", "--dir", str(sessions), "-o", str(svg)]) == 2
     assert "broken.jsonl: line 1" in capsys.readouterr().err
+
+
+def test_list_never_cuts_a_long_profile_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "sessions"
+    short = ladder_profile(tmp_path, 20, 0.8, bouts=1)
+    long_name = tmp_path / "backward-endurance-for-the-long-winter.toml"
+    long_name.write_text(short.read_text())
+    asyncio.run(rehearse_async(long_name, folder, when=day(0)))
+    assert main(["sessions", "list", "--dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    header, row = out.splitlines()[:2]
+    assert " backward-endurance-for-the-long-winter " in row
+    assert header.index("profile") == row.index("backward-endurance-for-the-long-winter ")
+    assert header.rindex(" end") == row.rindex(" done")  # the columns line up

@@ -148,14 +148,19 @@ def test_run_needs_the_risks_accepted_once(config_path: Path) -> None:
     assert "risks_acknowledged = true" in config_path.read_text()
 
 
-def test_ctrl_c_stops_the_belt_first_then_exits(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["ctrl-c", "term", "hangup"]
+)
+def test_ctrl_c_or_a_closed_terminal_stops_the_belt_first_then_exits(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     log = tmp_path / "run.jsonl"
     proc = _treadctl(
         "run", "first-steps", "--sim", "--headless", "--accept-risks", "--time-factor", "20",
         "--log", str(log), env=_env(),
     )  # fmt: skip
     _wait_for_lines(log, "segment_started")
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130
     session = read_session(log)

@@ -246,7 +246,7 @@ class Replay:
         self.output.on_closed = self._on_output_closed
         # Signals reach only the main thread (a replay run from another has none).
         signals = (
-            (signal.SIGINT, signal.SIGTERM)
+            (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
             if threading.current_thread() is threading.main_thread()
             else ()
         )

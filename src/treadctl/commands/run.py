@@ -54,6 +54,8 @@ from treadctl.workout.runner import Runner
 RISK_TEXT = RISKS.lines(stop_keys="s then Enter, or Ctrl-C")
 #: Why a workout stops when its output goes away (the session log says it).
 OUTPUT_CLOSED = "the output closed (nobody reads the lines)"
+#: Signals that stop the belt first, then end the run: Ctrl-C, a kill, a closed terminal.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -269,11 +271,12 @@ async def _run(args: argparse.Namespace, settings: Settings, options: WorkoutOpt
             output_closed()
 
     def on_signal() -> None:
+        # Ctrl-C, a kill, or the terminal closed (SIGHUP): nobody may be watching the belt.
         # H5: stop the belt first; the run then ends and the process exits.
         state["interrupted"] = True
         stop("interrupted")
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, on_signal)
     try:
         result = await run_workout(
@@ -286,7 +289,7 @@ async def _run(args: argparse.Namespace, settings: Settings, options: WorkoutOpt
         print(f"treadctl run: {describe_error(exc)}", file=sys.stderr)
         return EXIT_FAILED
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)
         with contextlib.suppress(ValueError, OSError):
             loop.remove_reader(sys.stdin.fileno())

@@ -137,8 +137,11 @@ def handle_list(args: argparse.Namespace) -> int:
             where = args.dir or sessions_dir()
             print(f"no sessions in {where}" if not history.logs else "no sessions match")
         return EXIT_OK
+    # Columns as wide as their longest entry: a name is never cut.
+    name_w = max(len("session"), *(len(log.name) for log in logs))
+    profile_w = max(len("profile"), *(len(log.profile) for log in logs))
     print(
-        f"{'session':<40} {'kind':<9} {'date':<16} {'profile':<20} {'time':>8} "
+        f"{'session':<{name_w}} {'kind':<9} {'date':<16} {'profile':<{profile_w}} {'time':>8} "
         f"{'back min':>8} {'longest':>7} {'distance':>9}  end"
     )
     for log in logs:
@@ -147,8 +150,8 @@ def handle_list(args: argparse.Namespace) -> int:
         if log.damaged_lines:
             end += f" ({log.damaged_lines} damaged)"
         print(
-            f"{log.name:<40} {log.kind:<9} {log.started_at.astimezone():%Y-%m-%d %H:%M} "
-            f"{log.profile[:20]:<20} {clock_text(log.duration_s):>8} "
+            f"{log.name:<{name_w}} {log.kind:<9} {log.started_at.astimezone():%Y-%m-%d %H:%M} "
+            f"{log.profile:<{profile_w}} {clock_text(log.duration_s):>8} "
             f"{log.backward_s / 60:>8.1f} {log.longest_backward_s:>6.0f}s "
             f"{log.distance_m:>7.0f} m  {end}"
         )
