@@ -129,5 +129,5 @@ def test_list_never_cuts_a_long_profile_name(
     out = capsys.readouterr().out
     header, row = out.splitlines()[:2]
     assert " backward-endurance-for-the-long-winter " in row
-    assert header.index("profile") == row.index("backward-endurance-for-the-long-winter ")
+    assert header.index("profile") == row.rindex("backward-endurance-for-the-long-winter ")
     assert header.rindex(" end") == row.rindex(" done")  # the columns line up
