@@ -47,5 +47,15 @@ def test_the_cheap_commands_import_no_heavy_library(argv: list[str]) -> None:
     assert imported(argv) == []
 
 
-def test_listing_profiles_needs_pydantic_and_nothing_heavier() -> None:
-    assert imported(["profiles", "list"]) == ["pydantic"]
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["profiles", "list"],
+        ["run", "--help"],
+        ["replay", "first-steps", "--time-factor", "max"],
+    ],
+    ids=["profiles-list", "run-help", "replay-on-the-simulator"],
+)
+def test_workouts_on_the_simulator_need_pydantic_and_nothing_heavier(argv: list[str]) -> None:
+    """No bleak, D-Bus, Textual or MQTT unless a real device, the TUI or a broker is used."""
+    assert imported(argv) == ["pydantic"]

@@ -21,8 +21,7 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from treadctl.bluetooth.link import CONNECT_ATTEMPTS, BleakLink
-from treadctl.bluetooth.scan import FIND_TIMEOUT_S, find_device, hold_bluez, let_go_of_bluez
+from treadctl.bluetooth.timing import CONNECT_ATTEMPTS, FIND_TIMEOUT_S
 from treadctl.client import SpeedUnit, TreadmillClient
 from treadctl.clock import Clock
 from treadctl.config import DeviceSettings, Settings
@@ -89,6 +88,9 @@ async def bluetooth_treadmill(
     Raises:
         DeviceNotFound, BluetoothUnavailable: before anything connects.
     """
+    # bleak only now, when a real treadmill is used: `run --sim` and `--help` never load it
+    from treadctl.bluetooth.link import BleakLink  # noqa: PLC0415
+    from treadctl.bluetooth.scan import find_device, hold_bluez, let_go_of_bluez  # noqa: PLC0415
 
     found = await find_device(target, timeout_s=find_timeout_s)
     table = devices or {}

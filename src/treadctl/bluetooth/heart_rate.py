@@ -15,8 +15,7 @@ import functools
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from treadctl.bluetooth.link import CONNECT_ATTEMPTS, BleakLink
-from treadctl.bluetooth.scan import FIND_TIMEOUT_S, hold_bluez, let_go_of_bluez
+from treadctl.bluetooth.timing import CONNECT_ATTEMPTS, FIND_TIMEOUT_S
 from treadctl.client.heart_rate import HeartRateStrap
 from treadctl.clock import Clock
 from treadctl.config import Settings
@@ -54,6 +53,9 @@ async def bluetooth_strap(
 
     ``client_options`` go to :class:`HeartRateStrap` (its retry pauses and timeouts).
     """
+    # bleak only now, when a real strap is used (as for the treadmill in device.py)
+    from treadctl.bluetooth.link import BleakLink  # noqa: PLC0415
+    from treadctl.bluetooth.scan import hold_bluez, let_go_of_bluez  # noqa: PLC0415
     from treadctl.strap import Strap  # noqa: PLC0415 (wiring sits above this layer)
 
     link = BleakLink(

@@ -24,8 +24,10 @@ from bleak.backends.device import BLEDevice
 from bleak.exc import BleakDBusError, BleakError, BleakGATTProtocolError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
 
-from treadctl.bluetooth.errors import DeviceNotFound, ServiceMissing, translate
-from treadctl.bluetooth.scan import FIND_TIMEOUT_S, find_device
+from treadctl.bluetooth.errors import DeviceNotFound, ServiceMissing
+from treadctl.bluetooth.scan import find_device
+from treadctl.bluetooth.timing import CONNECT_ATTEMPTS, FIND_TIMEOUT_S
+from treadctl.bluetooth.translate import translate
 from treadctl.ftms import uuids
 from treadctl.link.base import (
     ATT_ATTRIBUTE_NOT_FOUND,
@@ -41,8 +43,6 @@ from treadctl.util.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
-#: Connection attempts per connect() (bleak-retry-connector backs off between them).
-CONNECT_ATTEMPTS = 3
 
 _PROPERTY_NAMES = {
     "read": CharProperty.READ,

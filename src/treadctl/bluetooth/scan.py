@@ -23,7 +23,9 @@ from bleak import BleakScanner
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 
-from treadctl.bluetooth.errors import DeviceNotFound, translate
+from treadctl.bluetooth.errors import DeviceNotFound
+from treadctl.bluetooth.timing import FIND_TIMEOUT_S
+from treadctl.bluetooth.translate import translate
 from treadctl.ftms import uuids
 from treadctl.ftms.advertisement import decode_service_data
 from treadctl.ftms.errors import FtmsDecodeError
@@ -32,8 +34,6 @@ from treadctl.hrs.uuids import HEART_RATE_SERVICE
 
 #: How long ``treadctl scan`` listens by default.
 SCAN_TIMEOUT_S = 5.0
-#: How long finding one device may take before giving up.
-FIND_TIMEOUT_S = 10.0
 #: How long closing bleak's D-Bus connection may take.
 RELEASE_TIMEOUT_S = 2.0
 

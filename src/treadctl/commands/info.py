@@ -16,7 +16,7 @@ from typing import Any
 
 from treadctl.bluetooth.device import bluetooth_treadmill, describe_treadmill
 from treadctl.bluetooth.errors import describe_error
-from treadctl.bluetooth.scan import FIND_TIMEOUT_S
+from treadctl.bluetooth.timing import FIND_TIMEOUT_S
 from treadctl.client import TreadmillClient, TreadmillState
 from treadctl.client.errors import TreadmillError
 from treadctl.clock import MonotonicClock
