@@ -56,14 +56,15 @@ def voice_sinks_from_args(
         audible: whether anyone could hear it (False at ``--time-factor max``): then the voice
             is off unless ``--voice`` or ``--voice-out`` asks for it, and plays nothing.
     """
-    from treadctl.voice.engines import find_engine, install_hint  # noqa: PLC0415
-    from treadctl.voice.sink import VoiceConfig, VoiceSink  # noqa: PLC0415
-
     wanted: bool | None = args.voice
     enabled = (settings.voice and audible) if wanted is None else wanted
     out_dir: Path | None = args.voice_out
     if not enabled and out_dir is None:
         return []
+    # the voice's modules only when it speaks or records
+    from treadctl.voice.engines import find_engine, install_hint  # noqa: PLC0415
+    from treadctl.voice.sink import VoiceConfig, VoiceSink  # noqa: PLC0415
+
     config = VoiceConfig.from_settings(settings)
     if out_dir is not None and find_engine(config.params) is None:
         return f"--voice-out needs a speech engine: {install_hint()}"
