@@ -10,6 +10,7 @@ import pytest
 
 from treadctl.commands.run import RISK_TEXT
 from treadctl.config import Settings, load_settings
+from treadctl.formatting import clock_text
 from treadctl.sim import Quirk
 from treadctl.tui.choices import list_profile_choices, profile_choice, simulator_choice
 from treadctl.tui.screens.risks import risk_blocks
@@ -151,10 +152,23 @@ def test_profile_details_list_segments_and_turns(settings: Settings) -> None:
     assert labels[2].startswith("Backward bout")
     assert list(table.columns[0].cells)[:3] == ["▲", "↻", "▼"]
     text = details_markup(choice)
-    assert "11:40" in text
+    assert "13:16" in text  # 11:40 of segments, with the ramps and turns
     assert "01:40" in text
     assert "10 turnarounds" in text
     assert segments_table(profile_choice("no-such-profile", settings)) is None
+
+
+def test_the_start_screen_gives_the_whole_time_of_every_builtin(config_path: Path) -> None:
+    """The time shown is the sum of the compiled steps, turns and ramps included; for a
+    profile above the ceilings, as it runs once they are raised."""
+    raised = load_settings(config_path, max_backward_speed_kmh=6.4, max_backward_incline_pct=8.0)
+    for choice in list_profile_choices(load_settings(config_path)):
+        assert choice.profile is not None
+        steps_s = sum(s.duration_s for s in plan(choice.profile, raised).steps)
+        assert choice.summary is not None
+        assert steps_s > choice.summary.total_s
+        shown = f"[b]{clock_text(round(steps_s))}[/b] in all"
+        assert shown in details_markup(choice), choice.key
 
 
 def test_the_simulator_choice_names_its_quirks() -> None:

@@ -39,10 +39,10 @@ def _option(index: int, choice: ProfileChoice) -> Option:
     title = Text(choice.title, style="bold", no_wrap=True, overflow="ellipsis")
     if choice.error:
         title = Text.assemble(("✖ ", "bold red"), title)
-    if choice.summary is not None:
-        times = f"  {clock_text(choice.summary.total_s)}"
-        if choice.summary.backward_s:
-            times += f" · {clock_text(choice.summary.backward_s)} back"
+    if choice.total_s is not None:
+        times = f"  {clock_text(round(choice.total_s))}"
+        if choice.backward_s:
+            times += f" · {clock_text(choice.backward_s)} back"
     else:
         times = "  cannot be read"
     second = Text(times, style="dim", no_wrap=True, overflow="ellipsis")

@@ -322,7 +322,7 @@ class WorkoutScreen(Screen[None]):
         w.cues.set_next(next_up(status, timeline, self.units))
         w.upcoming.set_position(timeline, status.step_index)
         w.bar.set_progress(position, self._caption(status))
-        clock = f"{clock_text(status.workout_s)} of {clock_text(timeline.total_s)}"
+        clock = f"{clock_text(status.workout_s)} of {clock_text(round(timeline.total_s))}"
         if clock != self._clock_text:
             self._clock_text = clock
             w.clock.update(clock)
