@@ -473,7 +473,8 @@ async def test_end_screen_shows_the_summary_and_where_the_session_is(
 ) -> None:
     clock = VirtualClock()
     app = make_app(short_profile, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app.command = ".venv/bin/treadctl"  # as after scripts/try.sh
+    async with app.run_test(size=(120, 35)) as pilot:
         await started(pilot, clock)
         sim = sim_of(app)
         await advance_until(pilot, clock, lambda: isinstance(app.screen, EndScreen), limit_s=300)
@@ -493,10 +494,16 @@ async def test_end_screen_shows_the_summary_and_where_the_session_is(
         assert f"backward    00:{summary.backward_s:02.0f}, {backward}" in shown
         assert "safety events    0" in shown
         assert "Session saved to" in shown
-        assert str(tmp_path / "session.jsonl") in shown.replace("\n", "")
+        log = tmp_path / "session.jsonl"
+        assert str(log) in shown.replace("\n", "")
+        # The full command that works, pasted as it is.
+        replay = f".venv/bin/treadctl replay {log}"
+        assert f"to play it back: {replay}" in " ".join(shown.split())
         assert "completed" in shown
         await pilot.press("q")
     assert app.return_value == EXIT_OK
+    # Printed on the terminal once the app has closed.
+    assert app.farewell() == [f"Session saved to {log}", f"  play it back: {replay}"]
 
 
 async def test_declining_the_risks_of_a_command_line_workout_exits(

@@ -27,6 +27,7 @@ from treadctl.tui.choices import (
     simulator_choice,
 )
 from treadctl.tui.coach import coach_pick
+from treadctl.tui.command import DEFAULT_COMMAND, replay_command
 from treadctl.tui.screens import (
     ConfirmScreen,
     EndScreen,
@@ -97,6 +98,7 @@ class TreadctlApp(App[int]):
         log_path: Path | None = None,
         handle_signals: bool = False,
         sessions_dir: Path | None = None,
+        command: str = DEFAULT_COMMAND,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -111,8 +113,14 @@ class TreadctlApp(App[int]):
         self.handle_signals = handle_signals
         self.sessions_dir = sessions_dir
         """Where the history and the coach read sessions (None: the data folder)."""
+        self.command = command
+        """How the user started treadctl (``.venv/bin/treadctl``), for the hints."""
         self.risks_acknowledged = settings.risks_acknowledged
         self.session: WorkoutSession | None = None
+        self.sessions_run: list[WorkoutSession] = []
+        """Every workout started in this app, for the lines printed after it closes."""
+        self.exit_notes: list[str] = []
+        """Said on the terminal after the app closes (what happened, what to do)."""
         self.interrupted = False
         self.voice: VoiceSink | None = None
         """The voice of the workout on show (its sink), if it has one."""
@@ -222,6 +230,7 @@ class TreadctlApp(App[int]):
     def start_workout(self, options: WorkoutOptions) -> WorkoutSession:
         session = WorkoutSession(options)
         self.session = session
+        self.sessions_run.append(session)
         self.voice = next((s for s in options.sinks if isinstance(s, VoiceSink)), None)
         if self.voice is not None:
             # Its start-up line becomes a notification, its tones ring this terminal.
@@ -243,7 +252,7 @@ class TreadctlApp(App[int]):
             if isinstance(screen, WorkoutScreen)
             for alert in screen.query_one(AlertBanner).pending
         ]
-        self.show(EndScreen(session, units=self.units, alerts=pending))
+        self.show(EndScreen(session, units=self.units, alerts=pending, command=self.command))
         self.refresh_bindings()
 
     # -- the voice ---------------------------------------------------------------------
@@ -343,6 +352,17 @@ class TreadctlApp(App[int]):
         self.interrupted = True
         gone = sig == signal.SIGHUP
         self.run_worker(self.stop_and_exit("interrupted", terminal_gone=gone), group="quit")
+
+    def farewell(self) -> list[str]:
+        """What to print once the app has closed: where each session was saved and how
+        to play it back, then any note (the risks not accepted)."""
+        lines: list[str] = []
+        for session in self.sessions_run:
+            path = session.log_path
+            if path is not None and path.exists():
+                lines.append(f"Session saved to {path}")
+                lines.append(f"  play it back: {replay_command(self.command, path)}")
+        return lines + self.exit_notes
 
     def exit_code(self) -> int:
         if self.interrupted:
