@@ -17,7 +17,8 @@ def test_the_command_is_argv0_as_typed() -> None:
 
 def test_python_dash_m_names_the_interpreter() -> None:
     main = "/usr/lib/python3/site-packages/treadctl/__main__.py"
-    assert invoked_command(main, python="/opt/py 3/bin/python") == "'/opt/py 3/bin/python' -m treadctl"
+    command = invoked_command(main, python="/opt/py 3/bin/python")
+    assert command == "'/opt/py 3/bin/python' -m treadctl"
 
 
 def test_the_replay_line_works_in_a_shell(tmp_path: Path) -> None:
