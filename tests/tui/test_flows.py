@@ -351,10 +351,57 @@ async def test_emergency_stop_from_the_workout_screen(
     assert any(e.get("action") == "stop" for e in log_types(tmp_path / "session.jsonl"))
 
 
-@pytest.mark.parametrize("key", ["space", "escape"])
-async def test_emergency_stop_from_inside_a_dialog(
+@pytest.mark.parametrize("key", ["s", "escape"])
+async def test_s_and_escape_stop_on_the_workout_screen(
     make_app: MakeApp, short_profile: Path, key: str
 ) -> None:
+    clock = VirtualClock()
+    app = make_app(short_profile, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, clock)
+        await advance(pilot, clock, 6)
+        assert "space/s STOP" in screen_text(app)  # the footer names both
+        await pilot.press(key)
+        await pilot.pause()
+        assert stops(app)
+        assert sim_of(app).state is BeltState.STOPPED
+        await advance_until(pilot, clock, lambda: isinstance(app.screen, EndScreen), limit_s=10)
+
+
+async def test_escape_closes_a_dialog_and_never_stops_the_belt(
+    make_app: MakeApp, short_profile: Path
+) -> None:
+    clock = VirtualClock()
+    app = make_app(short_profile, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, clock)
+        await advance(pilot, clock, 6)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "esc Close" in screen_text(app)
+        await pilot.press("escape")
+        await advance(pilot, clock, 1)
+        assert isinstance(app.screen, WorkoutScreen)
+        assert not stops(app)
+        assert sim_of(app).state is BeltState.RUNNING
+        # The quit question: escape is "no", the workout stays paused.
+        await pilot.press("q")
+        await advance(pilot, clock, 1)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await advance(pilot, clock, 1)
+        assert isinstance(app.screen, WorkoutScreen)
+        assert runner_of(app).state is RunState.PAUSED
+        assert not stops(app)
+        assert app.session is not None
+        assert app.session.active
+
+
+async def test_emergency_stop_from_inside_a_dialog(
+    make_app: MakeApp, short_profile: Path
+) -> None:
+    key = "space"
     clock = VirtualClock()
     app = make_app(short_profile, clock)
     async with app.run_test(size=(80, 24)) as pilot:

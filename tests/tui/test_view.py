@@ -96,7 +96,7 @@ def test_risk_text_is_reflowed_and_names_the_tui_keys() -> None:
     assert kinds == ["p", "-", "-", "-", "-", "p"]
     assert blocks[0][1].startswith("Walking backward")
     assert "belt that keeps running." in blocks[0][1]  # the line break is undone
-    assert "space or escape" in blocks[4][1]
+    assert "space or s" in blocks[4][1]
     assert all("Ctrl-C here" not in body for _, body in blocks)
     assert blocks[5][1].startswith("Check with a doctor")
 
@@ -104,7 +104,7 @@ def test_risk_text_is_reflowed_and_names_the_tui_keys() -> None:
 def test_the_command_line_and_the_tui_say_the_same_risks() -> None:
     text = RISK_TEXT.replace("\n", " ")
     for kind, body in risk_blocks():
-        words = body.replace("space or escape", "s then Enter, or Ctrl-C").split()
+        words = body.replace("space or s", "s then Enter, or Ctrl-C").split()
         assert " ".join(words) in " ".join(text.split()), (kind, body)
 
 

@@ -36,6 +36,7 @@ from treadctl.tui.screens import (
     WorkoutScreen,
 )
 from treadctl.tui.screens.risks import RiskAnswer
+from treadctl.tui.screens.workout import STOP_KEYS_SHOWN
 from treadctl.tui.screens.start import Scanner
 from treadctl.tui.session import WorkoutSession
 from treadctl.tui.widgets import AlertBanner, VoiceStatus
@@ -64,15 +65,16 @@ class TreadctlApp(App[int]):
         (36, "-tall"),
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
-        # H5: one key, with priority over everything, on every screen and dialog.
+        # H5: one key, with priority over everything, on every screen and dialog. The
+        # workout screen adds s and escape (escape closes a dialog instead).
         Binding(
-            "space,escape,ctrl+c",
+            "space,ctrl+c",
             "emergency_stop",
             "STOP",
             key_display="space",
             priority=True,
             id="stop",
-            tooltip="Stop the belt now and end the workout (space, escape or ctrl+c)",
+            tooltip="Stop the belt now and end the workout (space; on the workout screen s too)",
         ),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit_app"),
         Binding(
@@ -304,6 +306,12 @@ class TreadctlApp(App[int]):
             # Hidden without a voice; the key then falls through.
             return self.voice is not None and self.session is not None and self.session.active
         return True
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Stop's keys in the footer: ``space/s`` where s stops too (the workout screen)."""
+        if binding.id == "stop" and isinstance(self.screen, WorkoutScreen):
+            return STOP_KEYS_SHOWN
+        return super().get_key_display(binding)
 
     def action_emergency_stop(self) -> None:
         """H5: Stop goes to the treadmill at once, ahead of anything queued."""

@@ -21,7 +21,7 @@ RiskAnswer = Literal["accept", "first-steps"] | None
 def risk_blocks() -> list[tuple[str, str]]:
     """The risk statement as ``("p"|"-", text)`` blocks, with the TUI's stop keys."""
     blocks = [("p", RISKS.intro)]
-    blocks += [("-", step.format(stop_keys="space or escape")) for step in RISKS.steps]
+    blocks += [("-", step.format(stop_keys="space or s")) for step in RISKS.steps]
     blocks.append(("p", RISKS.closing))
     return blocks
 

@@ -80,6 +80,9 @@ class _Widgets:
     upcoming: Upcoming
 
 
+#: How the footer shows Stop's keys on this screen.
+STOP_KEYS_SHOWN = "space/s"
+
 _SPEED = Binding.Group("Speed")
 _INCLINE = Binding.Group("Incline")
 
@@ -93,6 +96,16 @@ class WorkoutScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Stop's other keys here (space is the app's, live everywhere): s, as headless,
+        # and escape, which in a dialog closes the dialog instead.
+        Binding(
+            "s,escape",
+            "app.emergency_stop",
+            "STOP",
+            show=False,
+            priority=True,
+            id="stop_keys",
+        ),
         Binding("enter,c", "confirm", "Confirm", key_display="enter", id="confirm"),
         Binding("p", "pause", "Pause", id="pause"),
         Binding("r", "resume", "Resume", id="resume"),
