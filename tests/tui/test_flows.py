@@ -398,9 +398,7 @@ async def test_escape_closes_a_dialog_and_never_stops_the_belt(
         assert app.session.active
 
 
-async def test_emergency_stop_from_inside_a_dialog(
-    make_app: MakeApp, short_profile: Path
-) -> None:
+async def test_emergency_stop_from_inside_a_dialog(make_app: MakeApp, short_profile: Path) -> None:
     key = "space"
     clock = VirtualClock()
     app = make_app(short_profile, clock)

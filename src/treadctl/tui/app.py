@@ -36,8 +36,8 @@ from treadctl.tui.screens import (
     WorkoutScreen,
 )
 from treadctl.tui.screens.risks import RiskAnswer
-from treadctl.tui.screens.workout import STOP_KEYS_SHOWN
 from treadctl.tui.screens.start import Scanner
+from treadctl.tui.screens.workout import STOP_KEYS_SHOWN
 from treadctl.tui.session import WorkoutSession
 from treadctl.tui.widgets import AlertBanner, VoiceStatus
 from treadctl.voice.sink import VoiceConfig, VoiceSink
