@@ -15,6 +15,7 @@ from treadctl.tui.screens import (
     ConfirmScreen,
     EndScreen,
     HelpScreen,
+    RisksScreen,
     StartScreen,
     WorkoutScreen,
 )
@@ -49,7 +50,8 @@ def test_every_image_in_the_doc_is_a_current_snapshot() -> None:
 
 
 @pytest.mark.parametrize(
-    "node", [TreadctlApp, WorkoutScreen, StartScreen, EndScreen, ConfirmScreen, HelpScreen]
+    "node",
+    [TreadctlApp, WorkoutScreen, StartScreen, EndScreen, ConfirmScreen, HelpScreen, RisksScreen],
 )
 def test_every_binding_is_in_the_keys_table(node: type[DOMNode]) -> None:
     text = DOC.read_text()

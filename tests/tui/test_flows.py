@@ -552,7 +552,7 @@ async def test_end_screen_shows_the_summary_and_where_the_session_is(
 
 
 async def test_declining_the_risks_of_a_command_line_workout_exits(
-    make_app: MakeApp, short_profile: Path
+    make_app: MakeApp, short_profile: Path, config_path: Path
 ) -> None:
     clock = VirtualClock()
     app = make_app(short_profile, clock, acknowledged=False)
@@ -563,6 +563,72 @@ async def test_declining_the_risks_of_a_command_line_workout_exits(
         await pilot.pause()
     assert app.session is None
     assert app.return_value == EXIT_USAGE
+    # Not silent: once the app has closed, what happened and how to accept later.
+    said = "\n".join(app.farewell())
+    assert "were not accepted, so the workout did not start (exit code 2)" in said
+    assert "--accept-risks" in said
+    assert str(config_path) in said
+
+
+@pytest.mark.parametrize("size", [(120, 35), (120, 40), (80, 24)])
+async def test_the_risk_dialog_fits_or_scrolls_beside_its_text(
+    settings: Settings, size: tuple[int, int]
+) -> None:
+    app = TreadctlApp(settings, clock_factory=VirtualClock)
+    async with app.run_test(size=size) as pilot:
+        start = app.screen
+        assert isinstance(start, StartScreen)
+        keys = [c.key for c in start.profiles]
+        start.query_one("#profiles", OptionList).highlighted = keys.index("backward-ladder-1")
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, RisksScreen)
+        text = dialog.query_one("#risks-text")
+        buttons = dialog.query_one(".dialog--buttons")
+        # Every part of the dialog is on the screen, above the footer.
+        assert buttons.region.bottom <= size[1] - 1
+        if size[1] >= 35:
+            assert text.max_scroll_y == 0  # all of it shows: no scrollbar
+        # Text never runs under the scrollbar: it has a gutter of its own.
+        bar_x = text.region.right - text.styles.scrollbar_size_vertical
+        assert text.scrollable_content_region.right <= bar_x
+        shown = screen_text(app)
+        assert "a Accept" in shown  # the footer says how to reach each button
+        assert "f Accept, do first-steps" in shown
+        assert "esc Not now" in shown
+
+
+async def test_accepting_the_risks_says_where_it_is_remembered(
+    settings: Settings, config_path: Path
+) -> None:
+    clock = VirtualClock()
+    app = TreadctlApp(settings, clock_factory=lambda: clock)
+    notes: list[str] = []
+    async with app.run_test(size=(120, 35)) as pilot:
+        app.notify = lambda message, **_kw: notes.append(str(message))  # type: ignore[method-assign]
+        await pilot.press("s")  # first-steps, preselected
+        await pilot.pause()
+        assert isinstance(app.screen, RisksScreen)
+        dialog = app.screen
+        assert isinstance(dialog, RisksScreen)
+        assert dialog.config_path == config_path
+        said = " ".join(screen_text(app).split())  # the long path wraps
+        assert "Accepting is saved in" in said
+        assert f"{config_path.name} and not" in said
+        await pilot.press("escape")  # not now: nothing starts, and it says so
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert app.session is None
+        assert any("Nothing started" in n for n in notes)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, WorkoutScreen)
+        assert any(f"Saved in {config_path} (risks_acknowledged = true)" in n for n in notes)
+    assert read_toml(config_path)["risks_acknowledged"] is True
 
 
 async def test_the_bell_rings_for_cues_and_turns_when_asked(

@@ -206,8 +206,7 @@ class TreadctlApp(App[int]):
 
         def answered(answer: RiskAnswer) -> None:
             if answer is None:
-                if self.initial_workout is not None and self.session is None:
-                    self.exit(EXIT_USAGE)
+                self.risks_declined()
                 return
             self.remember_risks()
             chosen = options
@@ -216,18 +215,47 @@ class TreadctlApp(App[int]):
             self.start_workout(dataclasses.replace(chosen, risks_acknowledged=True))
 
         beginner = choice.key == BEGINNER_PROFILE
-        self.push_screen(RisksScreen(choice.title, is_beginner=beginner), answered)
+        self.push_screen(
+            RisksScreen(choice.title, is_beginner=beginner, config_path=self.settings.config_path),
+            answered,
+        )
+
+    def risks_declined(self) -> None:
+        """ "Not now": nothing starts, and the person is told so and how to accept later;
+        a workout given on the command line ends the app (exit code 2)."""
+        config = self.settings.config_path
+        if self.initial_workout is not None and self.session is None:
+            self.exit_notes += [
+                "The risks of backward walking were not accepted, so the workout did not "
+                "start (exit code 2).",
+                "To accept them later: run the same command again and choose Accept, or add "
+                f"--accept-risks; either is saved in {config}.",
+            ]
+            self.exit(EXIT_USAGE)
+            return
+        self.notify(
+            "Nothing started. Start it again and choose Accept when you are ready; it is "
+            f"saved in {config}.",
+            title="Risks not accepted",
+            timeout=10,
+        )
 
     def remember_risks(self) -> None:
         """Accepted: not asked again in this app, nor (once saved) in the config file."""
         self.risks_acknowledged = True
         try:
-            acknowledge_risks(self.settings.config_path)
+            path = acknowledge_risks(self.settings.config_path)
         except (OSError, ConfigError) as exc:
             self.notify(
                 f"Could not save the acknowledgment ({exc}); you will be asked again.",
                 severity="warning",
             )
+            return
+        self.notify(
+            f"Saved in {path} (risks_acknowledged = true): not asked again.",
+            title="Risks accepted",
+            timeout=8,
+        )
 
     def start_workout(self, options: WorkoutOptions) -> WorkoutSession:
         session = WorkoutSession(options)
