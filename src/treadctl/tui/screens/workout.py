@@ -33,6 +33,7 @@ from treadctl.tui.widgets import (
     BigNumber,
     ConnectionStatus,
     CuePanel,
+    DigitSize,
     DirectionIndicator,
     HoldBanner,
     TimelineBar,
@@ -165,13 +166,57 @@ class WorkoutScreen(Screen[None]):
         yield TurnPrompt(id="turn")
         with Horizontal(id="body"):
             with Grid(id="numbers"):
-                yield BigNumber("SPEED", speed_unit(self.units), "-.-", id="speed")
-                yield BigNumber("INCLINE", "%", "-.-", id="incline")
-                yield BigNumber("SEGMENT LEFT", "", "--:--", id="left")
-                yield BigNumber("DISTANCE", distance_unit(self.units), "-.--", id="distance")
-                yield BigNumber("ENERGY", "kcal", "--", id="energy")
-                yield BigNumber("HEART RATE", "bpm", "--", id="heart")
-                yield BigNumber("WORKOUT LEFT", "", "--:--", id="remaining")
+                # One digit size for all (the widest value each expects decides it).
+                size = DigitSize()
+                yield BigNumber(
+                    "SPEED",
+                    speed_unit(self.units),
+                    "-.-",
+                    widest="88.8",
+                    digit_size=size,
+                    id="speed",
+                )
+                yield BigNumber("INCLINE", "%", "-.-", widest="88.8", digit_size=size, id="incline")
+                yield BigNumber(
+                    "SEGMENT LEFT", "", "--:--", widest="88:88", digit_size=size, id="left"
+                )
+                # The second row: while turning on a tall screen, the turn prompt has it.
+                yield BigNumber(
+                    "DISTANCE",
+                    distance_unit(self.units),
+                    "-.--",
+                    widest="88.88",
+                    digit_size=size,
+                    id="distance",
+                    classes="-second",
+                )
+                yield BigNumber(
+                    "ENERGY",
+                    "kcal",
+                    "--",
+                    widest="888",
+                    digit_size=size,
+                    id="energy",
+                    classes="-second",
+                )
+                yield BigNumber(
+                    "HEART RATE",
+                    "bpm",
+                    "--",
+                    widest="888",
+                    digit_size=size,
+                    id="heart",
+                    classes="-second",
+                )
+                yield BigNumber(
+                    "WORKOUT LEFT",
+                    "",
+                    "--:--",
+                    widest="88:88",
+                    digit_size=size,
+                    id="remaining",
+                    classes="-second",
+                )
             yield Upcoming(units=self.units, id="upcoming")
         yield TimelineBar(id="timeline")
         yield CuePanel(id="cues")

@@ -15,7 +15,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-ROWS = 3
 _GAP = 1
 
 # Each glyph: five rows of pixels, "#" lit. Widths vary (W needs five).
@@ -90,6 +89,11 @@ def big_rows(text: str, scale: int = 1) -> list[str]:
 
 def big_width(text: str, scale: int = 1) -> int:
     return max((len(row) for row in big_rows(text, scale)), default=0)
+
+
+def wider(*texts: str) -> str:
+    """The text that takes the most columns in big glyphs (the first of equals)."""
+    return max(texts, key=lambda text: (supported(text), big_width(text)))
 
 
 def best_scale(text: str, width: int, height: int, max_scale: int = 2) -> int | None:
