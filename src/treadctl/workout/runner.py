@@ -81,6 +81,7 @@ from treadctl.workout.timeline import (
 from treadctl.workout.totals import RunningTotals
 from treadctl.workout.totals import Step as TotalStep
 from treadctl.workout.trust import SpeedTrust, Verdict
+from treadctl.workout.turn_texts import CONFIRM_TEXT
 
 __all__ = [
     "ReconnectPolicy",
@@ -526,7 +527,7 @@ class Runner:
                 step.facing,
                 step.to_facing,
                 self.gate.turn_speed_kmh(),
-                "Press confirm when you have turned.",
+                CONFIRM_TEXT,
             )
         )
         give_up_at = self.clock.now() + self.confirm_timeout_s

@@ -72,6 +72,7 @@ class RisksScreen(Dialog[RiskAnswer]):
         self.profile_title = profile_title
         self.is_beginner = is_beginner
         self.config_path = config_path
+        self._text_rows = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="risks-dialog", classes="dialog"):
@@ -120,7 +121,8 @@ class RisksScreen(Dialog[RiskAnswer]):
             if child is not text
         )
         rows = max(3, self.size.height - _FRAME_ROWS - others)
-        if text.styles.max_height != rows:
+        if rows != self._text_rows:
+            self._text_rows = rows
             text.styles.max_height = rows
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -22,6 +22,7 @@ from treadctl.tui.view import (
     distance_value,
     incline_value,
     next_up,
+    speed_label,
     speed_unit,
     speed_value,
     time_value,
@@ -56,6 +57,12 @@ from treadctl.workout.events import (
 from treadctl.workout.runner import ADJUST_INCLINE_STEP_PCT, ADJUST_SPEED_STEP_KMH, RunState
 from treadctl.workout.status import RunnerStatus
 from treadctl.workout.timeline import StepKind, TurnStep
+from treadctl.workout.turn_texts import (
+    TURN_COUNTDOWN,
+    after_turn_text,
+    segment_after,
+    turn_warning_text,
+)
 
 
 @dataclass
@@ -151,6 +158,8 @@ class WorkoutScreen(Screen[None]):
         self._clock_text = ""
         self._step_seen = (-1, 0.0)
         """The step last seen, and the workout time when it was first seen."""
+        self._warning_on_show = False
+        """The CUE line is a turn warning (it counts down with SOON)."""
 
     # -- layout ------------------------------------------------------------------------
 
@@ -271,9 +280,13 @@ class WorkoutScreen(Screen[None]):
                 cues.set_countdown("")
             case CueEvent():
                 cues.set_cue(event.text)
+                self._warning_on_show = False
                 self.ring()
             case Countdown():
                 cues.set_countdown(f"{event.what} in {event.seconds_left} s")
+                if event.what == TURN_COUNTDOWN and self._warning_on_show:
+                    # The warning counts down with SOON: one number, never two.
+                    cues.set_cue(turn_warning_text(event.seconds_left))
             case Turnaround():
                 self._on_turnaround(event)
             case SafetyAlert():
@@ -296,6 +309,9 @@ class WorkoutScreen(Screen[None]):
         runner = self.session.runner
         step = runner.current_step if runner is not None else None
         confirm = isinstance(step, TurnStep) and step.confirm
+        after = self._after_turn(step) if isinstance(step, TurnStep) else ""
+        left_s = self._turn_left_s(step) if isinstance(step, TurnStep) else None
+        self._warning_on_show = event.phase == "warning"
         match event.phase:
             case "warning":
                 cues.set_cue(event.message)
@@ -305,13 +321,23 @@ class WorkoutScreen(Screen[None]):
                 cues.set_cue(event.message)
             case "turn_now":
                 prompt.show_turn(
-                    event.to_facing, event.speed_kmh, confirm=confirm, units=self.units
+                    event.to_facing,
+                    event.speed_kmh,
+                    confirm=confirm,
+                    units=self.units,
+                    after=after,
+                    left_s=left_s,
                 )
                 self.add_class("-turning")
                 self.ring()
             case "waiting_for_confirm":
                 prompt.show_turn(
-                    event.to_facing, event.speed_kmh, confirm=True, waiting=True, units=self.units
+                    event.to_facing,
+                    event.speed_kmh,
+                    confirm=True,
+                    waiting=True,
+                    units=self.units,
+                    after=after,
                 )
                 self.add_class("-turning")
                 self.ring()
@@ -319,6 +345,29 @@ class WorkoutScreen(Screen[None]):
                 self.remove_class("-turning")
                 if event.message:
                     cues.set_cue(event.message)
+
+    def _after_turn(self, turn: TurnStep) -> str:
+        """What the belt does once ``turn`` is over, from the compiled timeline."""
+        runner = self.session.runner
+        if runner is None:
+            return ""
+        segment = segment_after(runner.timeline, turn)
+        if segment is None:
+            return ""  # a turn of the engine's own (backward off): a hold follows
+        return after_turn_text(turn, segment, lambda kmh: speed_label(kmh, self.units))
+
+    def _turn_left_s(self, turn: TurnStep) -> float | None:
+        """Seconds of ``turn`` (the current step) still to go on the workout clock."""
+        runner = self.session.runner
+        if runner is None:
+            return None
+        status = runner.status()
+        if status.step is not turn:
+            return None
+        seen_index, seen_at = self._step_seen
+        if seen_index != status.step_index:
+            return turn.duration_s
+        return max(0.0, turn.duration_s - (status.workout_s - seen_at))
 
     def _start_following(self) -> None:
         treadmill = self.session.treadmill
@@ -375,6 +424,8 @@ class WorkoutScreen(Screen[None]):
         w.left.set_value(time_value(status.segment_left_s))
         if status.step_index != self._step_seen[0]:
             self._step_seen = (status.step_index, status.workout_s)
+        if isinstance(status.step, TurnStep) and self.has_class("-turning"):
+            w.prompt.set_left(self._turn_left_s(status.step))
         position = timeline_position(status, timeline, status.workout_s - self._step_seen[1])
         w.remaining.set_value(time_value(max(0.0, timeline.total_s - position)))
         w.cues.set_next(next_up(status, timeline, self.units))
