@@ -23,6 +23,7 @@ from tests.voice.parts import BeltWatch
 from treadctl.clock import VirtualClock
 from treadctl.config import Settings, load_settings
 from treadctl.runtime import WorkoutOptions, run_workout
+from treadctl.tui import TreadctlApp
 from treadctl.voice.narrator import Narrator
 from treadctl.voice.narrator import turn_warning_text as spoken_warning
 from treadctl.workout.builtin import list_builtin, load_profile
@@ -153,6 +154,13 @@ duration = "15s"
 """
 
 
+def prompt_lines(app: TreadctlApp) -> list[str]:
+    """The turn prompt's lines under the big letters, as the screen shows them."""
+    lines = [line.strip() for line in screen_text(app).splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("Face "))
+    return [line for line in lines[start : start + 2] if line]
+
+
 async def test_the_screen_says_one_countdown_and_what_follows_each_turn(
     make_app: MakeApp, tmp_path: Path
 ) -> None:
@@ -174,9 +182,11 @@ async def test_the_screen_says_one_countdown_and_what_follows_each_turn(
             assert clock.now() < 120
         assert {"5", "1"} <= seen
         # Turned to backward at the bout's own speed: nothing speeds up.
-        shown = " ".join(screen_text(app).split())
-        assert "The belt stays at 0.8 km/h" in shown
-        assert "speeds up" not in shown
+        assert prompt_lines(app) == [
+            "Face BACKWARD · hands on the rails · belt at 0.8 km/h",
+            "The belt stays at 0.8 km/h",
+        ]
+        assert "speeds up" not in screen_text(app)
         await advance_until(pilot, clock, lambda: not screen.has_class("-turning"), limit_s=30)
         # Back to forward at 2.5 km/h: the prompt says so, with the seconds left.
         await advance_until(pilot, clock, lambda: screen.has_class("-turning"), limit_s=60)
@@ -188,3 +198,8 @@ async def test_the_screen_says_one_countdown_and_what_follows_each_turn(
         line = re.search(r"speeds up gently to 2\.5 km/h in (\d) s", screen_text(app))
         assert line is not None
         assert int(line[1]) < first  # counted down live
+        # Shorter words over longer ones: each line whole, nothing left of the old.
+        assert prompt_lines(app) == [
+            "Face FORWARD · hands on the rails · belt at 0.8 km/h",
+            f"The belt speeds up gently to 2.5 km/h in {line[1]} s",
+        ]
