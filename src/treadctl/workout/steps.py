@@ -309,9 +309,7 @@ class StepExecutor:
             )
 
         def countdown(k: int) -> Callable[[], WorkoutEvent | None]:
-            return lambda: (
-                None if self._turn_skipped(turn) else Countdown(TURN_COUNTDOWN, k)
-            )
+            return lambda: None if self._turn_skipped(turn) else Countdown(TURN_COUNTDOWN, k)
 
         marks.append((duration_s - warn_s, warning))
         for k in range(math.ceil(warn_s), 0, -1):
