@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from treadctl.commands.run import RISK_TEXT
 from treadctl.config import Settings, load_settings
@@ -23,7 +25,13 @@ from treadctl.tui.view import (
     whole_value,
 )
 from treadctl.tui.widgets.alert_banner import alert_title
-from treadctl.tui.widgets.big_text import best_scale, big_rows, big_width, supported
+from treadctl.tui.widgets.big_text import (
+    BigTextRenderable,
+    best_scale,
+    big_rows,
+    big_width,
+    supported,
+)
 from treadctl.tui.widgets.profile_details import details_markup, segments_table
 from treadctl.tui.widgets.timeline_bar import bar_cells
 from treadctl.workout.builtin import load_profile
@@ -78,6 +86,17 @@ def test_big_letters_are_three_rows_and_fall_back_when_unknown() -> None:
     assert best_scale("12.5", 200, 10) == 2
     assert best_scale("12.5", 200, 4) == 1
     assert best_scale("TURN AROUND NOW", 40, 10) is None
+
+
+def test_big_letters_are_centred_on_full_width_lines() -> None:
+    """Each line fills the width, so a widget's own alignment cannot move it off centre."""
+    console = Console(width=40, file=io.StringIO(), record=True)
+    console.print(BigTextRenderable("FORWARD", scale=1))
+    lines = console.export_text().splitlines()
+    block = big_width("FORWARD")
+    assert [len(line) for line in lines] == [40, 40, 40]
+    assert all(line.startswith(" " * ((40 - block) // 2)) for line in lines)
+    assert lines[0][(40 - block) // 2] != " " or lines[1][(40 - block) // 2] != " "
 
 
 def test_every_turn_gets_a_column_of_the_bar(settings: Settings) -> None:

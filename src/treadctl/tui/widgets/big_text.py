@@ -138,7 +138,8 @@ class BigTextRenderable:
         block = max(len(r) for r in rows)
         left = (width - block) // 2
         for row in rows:
-            yield Segment(" " * left + row.ljust(block), self.style)
+            # Full width: centred here, so the widget's own alignment cannot shift it.
+            yield Segment((" " * left + row).ljust(width), self.style)
             yield Segment.line()
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
