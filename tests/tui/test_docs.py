@@ -15,6 +15,7 @@ from treadctl.tui.screens import (
     ConfirmScreen,
     EndScreen,
     HelpScreen,
+    RisksScreen,
     StartScreen,
     WorkoutScreen,
 )
@@ -49,7 +50,8 @@ def test_every_image_in_the_doc_is_a_current_snapshot() -> None:
 
 
 @pytest.mark.parametrize(
-    "node", [TreadctlApp, WorkoutScreen, StartScreen, EndScreen, ConfirmScreen, HelpScreen]
+    "node",
+    [TreadctlApp, WorkoutScreen, StartScreen, EndScreen, ConfirmScreen, HelpScreen, RisksScreen],
 )
 def test_every_binding_is_in_the_keys_table(node: type[DOMNode]) -> None:
     text = DOC.read_text()
@@ -58,10 +60,15 @@ def test_every_binding_is_in_the_keys_table(node: type[DOMNode]) -> None:
         assert f"`{binding.id}`" in text, f"{binding.id} is not in docs/tui.md"
 
 
-def test_stop_is_a_priority_binding_on_space_and_escape() -> None:
+def test_stop_is_a_priority_binding_on_space_and_s_and_escape_on_the_workout() -> None:
     stop = next(b for b in bindings_of(TreadctlApp) if b.id == "stop")
     assert stop.priority
-    assert {"space", "escape"} <= set(stop.key.split(","))
+    assert "space" in stop.key.split(",")
+    assert "escape" not in stop.key.split(",")  # in a dialog escape closes the dialog
+    more = next(b for b in bindings_of(WorkoutScreen) if b.id == "stop_keys")
+    assert more.priority
+    assert more.action == "app.emergency_stop"
+    assert {"s", "escape"} == set(more.key.split(","))
     for node in (HelpScreen, ConfirmScreen):
         shown = [b for b in bindings_of(node) if b.action == "app.emergency_stop"]
         assert shown, f"{node.__name__} does not show Stop in its footer"

@@ -236,8 +236,11 @@ async def test_a_turn_waits_for_the_confirm_key(make_app: MakeApp, short_profile
         await started(pilot, clock)
         screen = workout_screen(app)
         await advance_until(pilot, clock, lambda: screen.turn_waiting, limit_s=120)
-        assert "Press" in str(screen.query_one("#turn-confirm").render())
-        assert "Enter" in str(screen.query_one("#turn-confirm").render())
+        prompt = screen.query_one(TurnPrompt)
+        # What to press, then what the belt does: the bout is faster than the turn.
+        assert prompt.next_line.startswith("Turned around? Press [b reverse] Enter [/] to go on")
+        assert prompt.next_line.endswith("then the belt speeds up gently to 1.5 km/h")
+        assert "Turned around? Press  Enter  to go on" in screen_text(app)
         assert screen.check_action("confirm", ()) is True
         step = runner_of(app).step_index
         await advance(pilot, clock, 5)
@@ -351,10 +354,55 @@ async def test_emergency_stop_from_the_workout_screen(
     assert any(e.get("action") == "stop" for e in log_types(tmp_path / "session.jsonl"))
 
 
-@pytest.mark.parametrize("key", ["space", "escape"])
-async def test_emergency_stop_from_inside_a_dialog(
+@pytest.mark.parametrize("key", ["s", "escape"])
+async def test_s_and_escape_stop_on_the_workout_screen(
     make_app: MakeApp, short_profile: Path, key: str
 ) -> None:
+    clock = VirtualClock()
+    app = make_app(short_profile, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, clock)
+        await advance(pilot, clock, 6)
+        assert "space/s STOP" in screen_text(app)  # the footer names both
+        await pilot.press(key)
+        await pilot.pause()
+        assert stops(app)
+        assert sim_of(app).state is BeltState.STOPPED
+        await advance_until(pilot, clock, lambda: isinstance(app.screen, EndScreen), limit_s=10)
+
+
+async def test_escape_closes_a_dialog_and_never_stops_the_belt(
+    make_app: MakeApp, short_profile: Path
+) -> None:
+    clock = VirtualClock()
+    app = make_app(short_profile, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, clock)
+        await advance(pilot, clock, 6)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "esc Close" in screen_text(app)
+        await pilot.press("escape")
+        await advance(pilot, clock, 1)
+        assert isinstance(app.screen, WorkoutScreen)
+        assert not stops(app)
+        assert sim_of(app).state is BeltState.RUNNING
+        # The quit question: escape is "no", the workout stays paused.
+        await pilot.press("q")
+        await advance(pilot, clock, 1)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await advance(pilot, clock, 1)
+        assert isinstance(app.screen, WorkoutScreen)
+        assert runner_of(app).state is RunState.PAUSED
+        assert not stops(app)
+        assert app.session is not None
+        assert app.session.active
+
+
+async def test_emergency_stop_from_inside_a_dialog(make_app: MakeApp, short_profile: Path) -> None:
+    key = "space"
     clock = VirtualClock()
     app = make_app(short_profile, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -473,7 +521,8 @@ async def test_end_screen_shows_the_summary_and_where_the_session_is(
 ) -> None:
     clock = VirtualClock()
     app = make_app(short_profile, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app.command = ".venv/bin/treadctl"  # as after scripts/try.sh
+    async with app.run_test(size=(120, 35)) as pilot:
         await started(pilot, clock)
         sim = sim_of(app)
         await advance_until(pilot, clock, lambda: isinstance(app.screen, EndScreen), limit_s=300)
@@ -493,14 +542,20 @@ async def test_end_screen_shows_the_summary_and_where_the_session_is(
         assert f"backward    00:{summary.backward_s:02.0f}, {backward}" in shown
         assert "safety events    0" in shown
         assert "Session saved to" in shown
-        assert str(tmp_path / "session.jsonl") in shown.replace("\n", "")
+        log = tmp_path / "session.jsonl"
+        assert str(log) in shown.replace("\n", "")
+        # The full command that works, pasted as it is.
+        replay = f".venv/bin/treadctl replay {log}"
+        assert f"to play it back: {replay}" in " ".join(shown.split())
         assert "completed" in shown
         await pilot.press("q")
     assert app.return_value == EXIT_OK
+    # Printed on the terminal once the app has closed.
+    assert app.farewell() == [f"Session saved to {log}", f"  play it back: {replay}"]
 
 
 async def test_declining_the_risks_of_a_command_line_workout_exits(
-    make_app: MakeApp, short_profile: Path
+    make_app: MakeApp, short_profile: Path, config_path: Path
 ) -> None:
     clock = VirtualClock()
     app = make_app(short_profile, clock, acknowledged=False)
@@ -511,6 +566,72 @@ async def test_declining_the_risks_of_a_command_line_workout_exits(
         await pilot.pause()
     assert app.session is None
     assert app.return_value == EXIT_USAGE
+    # Not silent: once the app has closed, what happened and how to accept later.
+    said = "\n".join(app.farewell())
+    assert "were not accepted, so the workout did not start (exit code 2)" in said
+    assert "--accept-risks" in said
+    assert str(config_path) in said
+
+
+@pytest.mark.parametrize("size", [(120, 35), (120, 40), (80, 24)])
+async def test_the_risk_dialog_fits_or_scrolls_beside_its_text(
+    settings: Settings, size: tuple[int, int]
+) -> None:
+    app = TreadctlApp(settings, clock_factory=VirtualClock)
+    async with app.run_test(size=size) as pilot:
+        start = app.screen
+        assert isinstance(start, StartScreen)
+        keys = [c.key for c in start.profiles]
+        start.query_one("#profiles", OptionList).highlighted = keys.index("backward-ladder-1")
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, RisksScreen)
+        text = dialog.query_one("#risks-text")
+        buttons = dialog.query_one(".dialog--buttons")
+        # Every part of the dialog is on the screen, above the footer.
+        assert buttons.region.bottom <= size[1] - 1
+        if size[1] >= 35:
+            assert text.max_scroll_y == 0  # all of it shows: no scrollbar
+        # Text never runs under the scrollbar: it has a gutter of its own.
+        bar_x = text.region.right - text.styles.scrollbar_size_vertical
+        assert text.scrollable_content_region.right <= bar_x
+        shown = screen_text(app)
+        assert "a Accept" in shown  # the footer says how to reach each button
+        assert "f Accept, do first-steps" in shown
+        assert "esc Not now" in shown
+
+
+async def test_accepting_the_risks_says_where_it_is_remembered(
+    settings: Settings, config_path: Path
+) -> None:
+    clock = VirtualClock()
+    app = TreadctlApp(settings, clock_factory=lambda: clock)
+    notes: list[str] = []
+    async with app.run_test(size=(120, 35)) as pilot:
+        app.notify = lambda message, **_kw: notes.append(str(message))  # type: ignore[method-assign]
+        await pilot.press("s")  # first-steps, preselected
+        await pilot.pause()
+        assert isinstance(app.screen, RisksScreen)
+        dialog = app.screen
+        assert isinstance(dialog, RisksScreen)
+        assert dialog.config_path == config_path
+        said = " ".join(screen_text(app).split())  # the long path wraps
+        assert "Accepting is saved in" in said
+        assert f"{config_path.name} and not" in said
+        await pilot.press("escape")  # not now: nothing starts, and it says so
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert app.session is None
+        assert any("Nothing started" in n for n in notes)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, WorkoutScreen)
+        assert any(f"Saved in {config_path} (risks_acknowledged = true)" in n for n in notes)
+    assert read_toml(config_path)["risks_acknowledged"] is True
 
 
 async def test_the_bell_rings_for_cues_and_turns_when_asked(

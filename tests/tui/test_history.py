@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import OptionList
 
 from tests.history.making import day, ladder_profile, rehearse_async
@@ -64,6 +65,30 @@ async def test_with_no_sessions_the_pick_is_first_steps(settings: Settings) -> N
         assert "No sessions with backward bouts yet" in " ".join(screen_text(app).split())
 
 
+async def test_without_a_coachs_pick_the_beginner_profile_is_preselected(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not the first profile in the list (an hour-long one): first-steps."""
+
+    def no_pick(*_args: object, **_kwargs: object) -> None:
+        raise OSError("the data folder is read-only")
+
+    monkeypatch.setattr("treadctl.tui.app.coach_pick", no_pick)
+    app = TreadctlApp(settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        start = app.screen
+        assert isinstance(start, StartScreen)
+        assert start.pick is None
+        assert start.profiles[0].key == "backward-endurance-60"
+        assert start.highlighted is not None
+        assert start.highlighted.key == "first-steps"
+        shown = " ".join(screen_text(app).split())
+        assert "No coach's pick: the data folder is read-only" in shown
+        assert "First steps backward first-steps" in shown  # its details are on show
+
+
 async def test_the_history_screen_charts_the_sessions(settings: Settings, tmp_path: Path) -> None:
     await _two_clean_sessions(tmp_path)
     longer = ladder_profile(tmp_path, 45, 1.0)
@@ -108,7 +133,14 @@ async def test_the_end_screen_charts_the_session_and_exports_it(
     )
     async with app.run_test(size=(120, 35)) as pilot:
         await started(pilot, clock)
-        await advance_until(pilot, clock, lambda: isinstance(app.screen, EndScreen), limit_s=600)
+        # The workout ends on the clock; the export after it runs in a thread, in real
+        # time: wait for it (and the end screen it leads to) rather than race the clock.
+        await advance_until(
+            pilot,
+            clock,
+            lambda: app.session is not None and app.session.result is not None,
+            limit_s=600,
+        )
         await app.workers.wait_for_complete()
         await pilot.pause()
         end = app.screen

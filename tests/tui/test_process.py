@@ -6,6 +6,7 @@ import fcntl
 import os
 import pty
 import select
+import shlex
 import signal
 import struct
 import subprocess
@@ -78,8 +79,13 @@ def test_a_signal_stops_the_belt_then_the_tui_exits(tmp_path: Path, sig: signal.
         screen = drain(master, time.monotonic() + 30, belt_moving)
         assert belt_moving(), screen.decode(errors="replace")[-2000:]
         proc.send_signal(sig)
-        drain(master, time.monotonic() + 30, lambda: proc.poll() is not None)
+        after = drain(master, time.monotonic() + 30, lambda: proc.poll() is not None)
+        after += drain(master, time.monotonic() + 2, lambda: False)
         assert proc.wait(timeout=30) == 130
+        if sig != signal.SIGHUP:  # the terminal is still there: the session is named on it
+            said = after.decode(errors="replace").split("\x1b[?1049l")[-1]  # left full screen
+            assert f"Session saved to {log}" in said
+            assert f"play it back: {shlex.quote(sys.executable)} -m treadctl replay {log}" in said
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -27,8 +27,10 @@ SnapCompare = Callable[..., bool]
 
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run in tmp_path, so the session log's path on screen is always ``session.jsonl``."""
+    """Run in tmp_path, so the session log's path on screen is always ``session.jsonl``
+    (and the config file's, in the risk dialog, ``config/config.toml``)."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TREADCTL_CONFIG", "config/config.toml")
     (tmp_path / "short.toml").write_text(SHORT_PROFILE, encoding="utf-8")
     return tmp_path
 

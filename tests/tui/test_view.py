@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from treadctl.commands.run import RISK_TEXT
 from treadctl.config import Settings, load_settings
+from treadctl.formatting import clock_text
 from treadctl.sim import Quirk
 from treadctl.tui.choices import list_profile_choices, profile_choice, simulator_choice
 from treadctl.tui.screens.risks import risk_blocks
@@ -22,7 +25,13 @@ from treadctl.tui.view import (
     whole_value,
 )
 from treadctl.tui.widgets.alert_banner import alert_title
-from treadctl.tui.widgets.big_text import best_scale, big_rows, big_width, supported
+from treadctl.tui.widgets.big_text import (
+    BigTextRenderable,
+    best_scale,
+    big_rows,
+    big_width,
+    supported,
+)
 from treadctl.tui.widgets.profile_details import details_markup, segments_table
 from treadctl.tui.widgets.timeline_bar import bar_cells
 from treadctl.workout.builtin import load_profile
@@ -79,6 +88,17 @@ def test_big_letters_are_three_rows_and_fall_back_when_unknown() -> None:
     assert best_scale("TURN AROUND NOW", 40, 10) is None
 
 
+def test_big_letters_are_centred_on_full_width_lines() -> None:
+    """Each line fills the width, so a widget's own alignment cannot move it off centre."""
+    console = Console(width=40, file=io.StringIO(), record=True)
+    console.print(BigTextRenderable("FORWARD", scale=1))
+    lines = console.export_text().splitlines()
+    block = big_width("FORWARD")
+    assert [len(line) for line in lines] == [40, 40, 40]
+    assert all(line.startswith(" " * ((40 - block) // 2)) for line in lines)
+    assert lines[0][(40 - block) // 2] != " " or lines[1][(40 - block) // 2] != " "
+
+
 def test_every_turn_gets_a_column_of_the_bar(settings: Settings) -> None:
     timeline = plan(load_profile("backward-endurance-60"), settings)
     turns = [s for s in timeline.steps if s.kind is StepKind.TURN]
@@ -95,7 +115,7 @@ def test_risk_text_is_reflowed_and_names_the_tui_keys() -> None:
     assert kinds == ["p", "-", "-", "-", "-", "p"]
     assert blocks[0][1].startswith("Walking backward")
     assert "belt that keeps running." in blocks[0][1]  # the line break is undone
-    assert "space or escape" in blocks[4][1]
+    assert "space or s" in blocks[4][1]
     assert all("Ctrl-C here" not in body for _, body in blocks)
     assert blocks[5][1].startswith("Check with a doctor")
 
@@ -103,7 +123,7 @@ def test_risk_text_is_reflowed_and_names_the_tui_keys() -> None:
 def test_the_command_line_and_the_tui_say_the_same_risks() -> None:
     text = RISK_TEXT.replace("\n", " ")
     for kind, body in risk_blocks():
-        words = body.replace("space or escape", "s then Enter, or Ctrl-C").split()
+        words = body.replace("space or s", "s then Enter, or Ctrl-C").split()
         assert " ".join(words) in " ".join(text.split()), (kind, body)
 
 
@@ -151,10 +171,23 @@ def test_profile_details_list_segments_and_turns(settings: Settings) -> None:
     assert labels[2].startswith("Backward bout")
     assert list(table.columns[0].cells)[:3] == ["▲", "↻", "▼"]
     text = details_markup(choice)
-    assert "11:40" in text
+    assert "13:16" in text  # 11:40 of segments, with the ramps and turns
     assert "01:40" in text
     assert "10 turnarounds" in text
     assert segments_table(profile_choice("no-such-profile", settings)) is None
+
+
+def test_the_start_screen_gives_the_whole_time_of_every_builtin(config_path: Path) -> None:
+    """The time shown is the sum of the compiled steps, turns and ramps included; for a
+    profile above the ceilings, as it runs once they are raised."""
+    raised = load_settings(config_path, max_backward_speed_kmh=6.4, max_backward_incline_pct=8.0)
+    for choice in list_profile_choices(load_settings(config_path)):
+        assert choice.profile is not None
+        steps_s = sum(s.duration_s for s in plan(choice.profile, raised).steps)
+        assert choice.summary is not None
+        assert steps_s > choice.summary.total_s
+        shown = f"[b]{clock_text(round(steps_s))}[/b] in all"
+        assert shown in details_markup(choice), choice.key
 
 
 def test_the_simulator_choice_names_its_quirks() -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from treadctl.cli import main
 from treadctl.commands.profiles import render_table
+from treadctl.config import load_settings
+from treadctl.workout.builtin import list_builtin, load_profile
+from treadctl.workout.durations import format_duration, parse_duration
+from treadctl.workout.plan import plan
+from treadctl.workout.profile import summarize
 
 from .conftest import WriteFile
 
@@ -29,13 +35,55 @@ def test_list_shows_every_builtin_and_which_need_raised_ceilings(
         assert column in header
     first = _row(out, "first-steps")
     assert "First steps backward" in first
-    assert "11m40s" in first
+    assert "13m16s" in first  # 11m40s of segments, ramps and ten turnarounds on top
     assert "1m40s" in first
     assert "0.8" in first
     assert first.rstrip().endswith("no")
     incline = _row(out, "incline-challenge")
     assert "yes: max_backward_speed_kmh 6.4, max_backward_incline_pct 8.0" in incline
     assert "yes: max_backward_speed_kmh 6.2" in _row(out, "jog-intervals")
+
+
+def _column(output: str, profile_id: str, name: str) -> str:
+    """The cell of column ``name`` in ``profile_id``'s row (columns as the dashes mark them)."""
+    lines = output.splitlines()
+    spans = [m.span() for m in re.finditer(r"-+", lines[1])]
+    start, end = next(span for span in spans if name in lines[0][span[0] : span[1]])
+    return _row(output, profile_id)[start:end].strip()
+
+
+def test_list_and_show_give_the_whole_time_of_the_compiled_timeline(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, config_path: Path
+) -> None:
+    """For every built-in profile, the total shown is the sum of its compiled steps, turns
+    and ramps included (with the ceilings each needs raised, as it would run)."""
+    monkeypatch.setenv("TREADCTL_MAX_BACKWARD_SPEED_KMH", "6.4")
+    monkeypatch.setenv("TREADCTL_MAX_BACKWARD_INCLINE_PCT", "8")
+    settings = load_settings(config_path)
+    assert main(["profiles", "list"]) == 0
+    listed = capsys.readouterr().out
+    for profile_id, path in list_builtin():
+        profile = load_profile(path)
+        steps_s = sum(step.duration_s for step in plan(profile, settings).steps)
+        assert steps_s > summarize(profile).total_s  # more than the segments alone
+        total = _column(listed, profile_id, "total")
+        assert parse_duration(total) == round(steps_s), profile_id
+        assert main(["profiles", "show", profile_id]) == 0
+        shown = capsys.readouterr().out
+        assert f"total {format_duration(round(steps_s))} with ramps" in shown, profile_id
+
+
+def test_a_profile_above_the_ceilings_is_timed_as_it_would_run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["profiles", "list"]) == 0
+    refused = capsys.readouterr().out
+    assert "yes: max_backward_speed_kmh 6.2" in _row(refused, "jog-intervals")
+    monkeypatch.setenv("TREADCTL_MAX_BACKWARD_SPEED_KMH", "6.2")
+    assert main(["profiles", "list"]) == 0
+    allowed = capsys.readouterr().out
+    assert _column(refused, "jog-intervals", "total") == "32m33s"
+    assert _column(allowed, "jog-intervals", "total") == "32m33s"
 
 
 def test_list_follows_the_users_ceilings(
@@ -138,7 +186,10 @@ def test_check_ok(capsys: pytest.CaptureFixture[str], write_file: WriteFile) -> 
     assert main(["profiles", "check", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("ok: ")
-    assert "mine.toml: 'Mine', 1 segment, 1m total, 1m backward, max backward speed 1.0 km/h" in out
+    assert (
+        "mine.toml: 'Mine', 1 segment, 1m20s in all (1m of segments), 1m backward, "
+        "max backward speed 1.0 km/h"
+    ) in out
 
 
 def test_check_a_forward_only_workout_says_it_has_no_backward_segments(
@@ -147,7 +198,7 @@ def test_check_a_forward_only_workout_says_it_has_no_backward_segments(
     path = write_file("tempo.zwo", ZWO)
     assert main(["profiles", "check", str(path), "--reference-speed", "9"]) == 0
     out = capsys.readouterr().out
-    assert "1 segment, 10m total, no backward segments" in out
+    assert "1 segment, 10m27s in all (10m of segments), no backward segments" in out
     assert "max backward speed" not in out
     assert " - " not in out
 

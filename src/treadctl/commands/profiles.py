@@ -20,17 +20,16 @@ from treadctl.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from treadctl.units import KMH_PER_MPH
 from treadctl.workout.builtin import list_builtin, load_profile
 from treadctl.workout.durations import format_duration
-from treadctl.workout.plan import plan_limits
+from treadctl.workout.plan import planned_timeline
 from treadctl.workout.profile import (
     CeilingError,
     Profile,
     ProfileError,
     check_against,
-    flatten,
     format_number,
     summarize,
 )
-from treadctl.workout.timeline import RampStep, StepKind, Timeline, TurnStep, compile_timeline
+from treadctl.workout.timeline import RampStep, StepKind, Timeline, TurnStep
 
 _WRAP = 88
 
@@ -114,13 +113,14 @@ def run_list(args: argparse.Namespace) -> int:
             status = EXIT_FAILED
             continue
         summary = summarize(profile)
+        timeline = planned_timeline(profile, settings)
         needs = _ceiling_note(profile, settings)
         rows.append(
             [
                 profile_id,
                 profile.display_title,
-                format_duration(summary.total_s),
-                format_duration(summary.backward_s),
+                planned_duration(timeline),
+                format_duration(timeline.backward_s),
                 format_speed(summary.max_backward_speed_kmh, units),
                 f"yes: {needs}" if needs else "no",
             ]
@@ -134,8 +134,16 @@ def run_list(args: argparse.Namespace) -> int:
         "needs raised ceilings",
     ]
     print(render_table(headers, rows, "<<>>><"))
-    print("\nTimes count the segments only; turnarounds add a little to each session.")
+    print(
+        "\nTimes are the whole workout: segments, speed ramps and turnarounds "
+        "(backward: at backward speed)."
+    )
     return status
+
+
+def planned_duration(timeline: Timeline) -> str:
+    """The workout's whole time as ``profiles`` shows it, to the second: ``13m16s``."""
+    return format_duration(round(timeline.total_s))
 
 
 def _load(args: argparse.Namespace) -> tuple[Profile, Settings] | int:
@@ -199,13 +207,13 @@ def run_show(args: argparse.Namespace) -> int:
         lines.append("Where the numbers come from:")
         for source in profile.sources:
             lines += textwrap.wrap(source, _WRAP, initial_indent="  - ", subsequent_indent="    ")
-    timeline = compile_timeline(flatten(profile), plan_limits(profile, settings))
+    timeline = planned_timeline(profile, settings)
     lines.append("")
     lines.append(render_table(step_headers(units), step_rows(timeline, units), "><<<>><"))
     lines.append("")
     turns = sum(1 for step in timeline.steps if step.kind is StepKind.TURN)
     lines.append(
-        f"total {format_duration(round(timeline.total_s))} with ramps and {turns} turnarounds "
+        f"total {planned_duration(timeline)} with ramps and {turns} turnarounds "
         f"(segments alone {format_duration(summary.total_s)}); "
         f"backward {format_duration(timeline.backward_s)}"
     )
@@ -225,6 +233,7 @@ def run_check(args: argparse.Namespace) -> int:
         return loaded
     profile, settings = loaded
     summary = summarize(profile)
+    timeline = planned_timeline(profile, settings)
     units = settings.display_units
     backward = (
         "no backward segments"
@@ -235,7 +244,8 @@ def run_check(args: argparse.Namespace) -> int:
     print(
         f"ok: {profile.source or profile.name}: {profile.display_title!r}, "
         f"{summary.segment_count} segment{'' if summary.segment_count == 1 else 's'}, "
-        f"{format_duration(summary.total_s)} total, {backward}"
+        f"{planned_duration(timeline)} in all ({format_duration(summary.total_s)} of segments), "
+        f"{backward}"
     )
     try:
         check_against(profile, settings)

@@ -13,6 +13,7 @@ from treadctl.exit_codes import EXIT_FAILED
 from treadctl.runtime import ClockSpeed, WorkoutOptions
 from treadctl.tui.app import TreadctlApp
 from treadctl.tui.choices import TreadmillChoice, simulator_choice
+from treadctl.tui.command import invoked_command
 from treadctl.tui.screens.start import Scanner
 from treadctl.tui.session import WorkoutSession
 
@@ -43,6 +44,9 @@ def run_tui(
     opens on the start screen, whose workouts run at ``speed`` and log to ``log_path``
     (default: a new file in the sessions folder).
 
+    Once it has closed, it prints where each session was saved and the command that
+    plays it back, and why nothing ran when the risks were not accepted.
+
     Exit codes: 0 the (last) workout completed or none was run; 1 it ended early or could
     not run; 2 the risks were declined for ``options``; 130 SIGINT, SIGTERM or SIGHUP (the
     belt is stopped first).
@@ -56,6 +60,10 @@ def run_tui(
         speed=speed,
         log_path=log_path,
         handle_signals=True,
+        command=invoked_command(),
     )
     code = app.run()
+    # On the normal terminal, once the full screen is gone: what stays in the scrollback.
+    for line in app.farewell():
+        print(line)
     return EXIT_FAILED if code is None else code  # None: the app crashed

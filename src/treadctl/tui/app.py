@@ -27,6 +27,7 @@ from treadctl.tui.choices import (
     simulator_choice,
 )
 from treadctl.tui.coach import coach_pick
+from treadctl.tui.command import DEFAULT_COMMAND, replay_command
 from treadctl.tui.screens import (
     ConfirmScreen,
     EndScreen,
@@ -36,6 +37,7 @@ from treadctl.tui.screens import (
 )
 from treadctl.tui.screens.risks import RiskAnswer
 from treadctl.tui.screens.start import Scanner
+from treadctl.tui.screens.workout import STOP_KEYS_SHOWN
 from treadctl.tui.session import WorkoutSession
 from treadctl.tui.widgets import AlertBanner, VoiceStatus
 from treadctl.voice.sink import VoiceConfig, VoiceSink
@@ -63,15 +65,16 @@ class TreadctlApp(App[int]):
         (36, "-tall"),
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
-        # H5: one key, with priority over everything, on every screen and dialog.
+        # H5: one key, with priority over everything, on every screen and dialog. The
+        # workout screen adds s and escape (escape closes a dialog instead).
         Binding(
-            "space,escape,ctrl+c",
+            "space,ctrl+c",
             "emergency_stop",
             "STOP",
             key_display="space",
             priority=True,
             id="stop",
-            tooltip="Stop the belt now and end the workout (space, escape or ctrl+c)",
+            tooltip="Stop the belt now and end the workout (space; on the workout screen s too)",
         ),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit_app"),
         Binding(
@@ -97,6 +100,7 @@ class TreadctlApp(App[int]):
         log_path: Path | None = None,
         handle_signals: bool = False,
         sessions_dir: Path | None = None,
+        command: str = DEFAULT_COMMAND,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -111,8 +115,14 @@ class TreadctlApp(App[int]):
         self.handle_signals = handle_signals
         self.sessions_dir = sessions_dir
         """Where the history and the coach read sessions (None: the data folder)."""
+        self.command = command
+        """How the user started treadctl (``.venv/bin/treadctl``), for the hints."""
         self.risks_acknowledged = settings.risks_acknowledged
         self.session: WorkoutSession | None = None
+        self.sessions_run: list[WorkoutSession] = []
+        """Every workout started in this app, for the lines printed after it closes."""
+        self.exit_notes: list[str] = []
+        """Said on the terminal after the app closes (what happened, what to do)."""
         self.interrupted = False
         self.voice: VoiceSink | None = None
         """The voice of the workout on show (its sink), if it has one."""
@@ -196,8 +206,7 @@ class TreadctlApp(App[int]):
 
         def answered(answer: RiskAnswer) -> None:
             if answer is None:
-                if self.initial_workout is not None and self.session is None:
-                    self.exit(EXIT_USAGE)
+                self.risks_declined()
                 return
             self.remember_risks()
             chosen = options
@@ -206,22 +215,52 @@ class TreadctlApp(App[int]):
             self.start_workout(dataclasses.replace(chosen, risks_acknowledged=True))
 
         beginner = choice.key == BEGINNER_PROFILE
-        self.push_screen(RisksScreen(choice.title, is_beginner=beginner), answered)
+        self.push_screen(
+            RisksScreen(choice.title, is_beginner=beginner, config_path=self.settings.config_path),
+            answered,
+        )
+
+    def risks_declined(self) -> None:
+        """ "Not now": nothing starts, and the person is told so and how to accept later;
+        a workout given on the command line ends the app (exit code 2)."""
+        config = self.settings.config_path
+        if self.initial_workout is not None and self.session is None:
+            self.exit_notes += [
+                "The risks of backward walking were not accepted, so the workout did not "
+                "start (exit code 2).",
+                "To accept them later: run the same command again and choose Accept, or add "
+                f"--accept-risks; either is saved in {config}.",
+            ]
+            self.exit(EXIT_USAGE)
+            return
+        self.notify(
+            "Nothing started. Start it again and choose Accept when you are ready; it is "
+            f"saved in {config}.",
+            title="Risks not accepted",
+            timeout=10,
+        )
 
     def remember_risks(self) -> None:
         """Accepted: not asked again in this app, nor (once saved) in the config file."""
         self.risks_acknowledged = True
         try:
-            acknowledge_risks(self.settings.config_path)
+            path = acknowledge_risks(self.settings.config_path)
         except (OSError, ConfigError) as exc:
             self.notify(
                 f"Could not save the acknowledgment ({exc}); you will be asked again.",
                 severity="warning",
             )
+            return
+        self.notify(
+            f"Saved in {path} (risks_acknowledged = true): not asked again.",
+            title="Risks accepted",
+            timeout=8,
+        )
 
     def start_workout(self, options: WorkoutOptions) -> WorkoutSession:
         session = WorkoutSession(options)
         self.session = session
+        self.sessions_run.append(session)
         self.voice = next((s for s in options.sinks if isinstance(s, VoiceSink)), None)
         if self.voice is not None:
             # Its start-up line becomes a notification, its tones ring this terminal.
@@ -243,7 +282,7 @@ class TreadctlApp(App[int]):
             if isinstance(screen, WorkoutScreen)
             for alert in screen.query_one(AlertBanner).pending
         ]
-        self.show(EndScreen(session, units=self.units, alerts=pending))
+        self.show(EndScreen(session, units=self.units, alerts=pending, command=self.command))
         self.refresh_bindings()
 
     # -- the voice ---------------------------------------------------------------------
@@ -296,6 +335,12 @@ class TreadctlApp(App[int]):
             return self.voice is not None and self.session is not None and self.session.active
         return True
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Stop's keys in the footer: ``space/s`` where s stops too (the workout screen)."""
+        if binding.id == "stop" and isinstance(self.screen, WorkoutScreen):
+            return STOP_KEYS_SHOWN
+        return super().get_key_display(binding)
+
     def action_emergency_stop(self) -> None:
         """H5: Stop goes to the treadmill at once, ahead of anything queued."""
         if self.session is not None:
@@ -343,6 +388,17 @@ class TreadctlApp(App[int]):
         self.interrupted = True
         gone = sig == signal.SIGHUP
         self.run_worker(self.stop_and_exit("interrupted", terminal_gone=gone), group="quit")
+
+    def farewell(self) -> list[str]:
+        """What to print once the app has closed: where each session was saved and how
+        to play it back, then any note (the risks not accepted)."""
+        lines: list[str] = []
+        for session in self.sessions_run:
+            path = session.log_path
+            if path is not None and path.exists():
+                lines.append(f"Session saved to {path}")
+                lines.append(f"  play it back: {replay_command(self.command, path)}")
+        return lines + self.exit_notes
 
     def exit_code(self) -> int:
         if self.interrupted:

@@ -14,7 +14,7 @@ from treadctl.config import Settings
 from treadctl.sessions import data_dir
 from treadctl.sim import Quirk
 from treadctl.workout.builtin import list_builtin, load_profile
-from treadctl.workout.plan import plan
+from treadctl.workout.plan import plan, planned_timeline
 from treadctl.workout.ports import TreadmillFactory
 from treadctl.workout.profile import Profile, ProfileError, ProfileSummary, summarize
 from treadctl.workout.timeline import StepKind, Timeline
@@ -44,6 +44,19 @@ class ProfileChoice:
     summary: ProfileSummary | None = None
     timeline: Timeline | None = None
     error: str | None = None
+    planned: Timeline | None = None
+    """For its times: ``timeline``, or for a profile above the ceilings the timeline it
+    would run once they are raised."""
+
+    @property
+    def total_s(self) -> float | None:
+        """The whole workout's time, turns and ramps included (None: it cannot be read)."""
+        return None if self.planned is None else self.planned.total_s
+
+    @property
+    def backward_s(self) -> float:
+        """Time at backward speed."""
+        return 0.0 if self.planned is None else self.planned.backward_s
 
     @property
     def title(self) -> str:
@@ -82,8 +95,12 @@ def profile_choice(
     try:
         timeline = plan(profile, settings)
     except ProfileError as exc:
-        return ProfileChoice(text, builtin, profile, summary, error=str(exc))
-    return ProfileChoice(text, builtin, profile, summary, timeline)
+        try:
+            planned = planned_timeline(profile, settings)
+        except ProfileError:
+            planned = None
+        return ProfileChoice(text, builtin, profile, summary, error=str(exc), planned=planned)
+    return ProfileChoice(text, builtin, profile, summary, timeline, planned=timeline)
 
 
 def list_profile_choices(

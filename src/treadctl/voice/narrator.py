@@ -39,6 +39,7 @@ from treadctl.workout.events import (
 )
 from treadctl.workout.profile import Direction
 from treadctl.workout.timeline import SegmentStep, Timeline, TurnStep
+from treadctl.workout.turn_texts import TURN_COUNTDOWN
 
 #: How long each kind of utterance stays worth saying after its event (clock seconds).
 #: A countdown number is only worth saying before the next one is due.
@@ -65,7 +66,6 @@ PROGRESS_LATE_S = 3.0
 TURN_CUE_ECHO_S = 1.0
 
 ALWAYS_SPOKEN: frozenset[VoiceKind] = frozenset({"safety", "turn"})
-TURN_COUNTDOWN = "slowing for the turn"
 
 TURN_NOW_PREFIX = "turn around now"
 

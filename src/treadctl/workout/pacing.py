@@ -15,6 +15,7 @@ from treadctl.workout.events import Turnaround
 from treadctl.workout.holds import RunState
 from treadctl.workout.steps import Mark, WorkoutAborted
 from treadctl.workout.timeline import TurnStep
+from treadctl.workout.turn_texts import CONFIRM_TEXT
 
 if TYPE_CHECKING:
     from treadctl.workout.runner import Runner
@@ -86,7 +87,7 @@ class Pacer:
                 step.facing,
                 step.to_facing,
                 self.r.gate.turn_speed_kmh(),
-                "Press confirm when you have turned.",
+                CONFIRM_TEXT,
             )
         )
         give_up_at = self.r.clock.now() + self.r.confirm_timeout_s

@@ -6,7 +6,7 @@ import dataclasses
 
 from treadctl.config import Settings
 from treadctl.ftms.ranges import SupportedRange
-from treadctl.workout.profile import Limits, Profile, Turn, check_against, flatten
+from treadctl.workout.profile import CeilingError, Limits, Profile, Turn, check_against, flatten
 from treadctl.workout.timeline import LimitOrigin, PlanLimits, Timeline, compile_timeline
 
 
@@ -79,3 +79,17 @@ def plan(
         incline_range=incline_range,
         source=profile.source,
     )
+
+
+def planned_timeline(profile: Profile, settings: Settings) -> Timeline:
+    """The timeline ``profile`` runs, for showing its times (turns and ramps included).
+
+    A profile above the user's ceilings is planned as it would run once they are raised
+    as far as it asks: its times are then the ones the person will see, not those of a
+    clamped plan that never runs.
+    """
+    try:
+        check_against(profile, settings)
+    except CeilingError as exc:
+        settings = settings.model_copy(update=exc.needed)
+    return compile_timeline(flatten(profile), plan_limits(profile, settings), source=profile.source)

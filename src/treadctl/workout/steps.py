@@ -34,6 +34,14 @@ from treadctl.workout.timeline import (
     Step,
     TurnStep,
 )
+from treadctl.workout.turn_texts import (
+    SLOWING_TEXT,
+    SPEEDING_UP_TEXT,
+    TURN_COUNTDOWN,
+    turn_now_cue,
+    turn_now_text,
+    turn_warning_text,
+)
 
 if TYPE_CHECKING:
     from treadctl.workout.runner import Runner
@@ -141,9 +149,9 @@ class StepExecutor:
         prev = steps[index - 1] if index > 0 else None
         if isinstance(nxt, TurnStep):
             await self._ensure_warned(nxt)
-            self._turn_event("slowing", nxt, "Slowing down for the turn. Hands on the rails.")
+            self._turn_event("slowing", nxt, SLOWING_TEXT)
         elif isinstance(prev, TurnStep) and step.speed_kmh > prev.speed_kmh:
-            self._turn_event("speeding_up", prev, "Speeding up again, gently.")
+            self._turn_event("speeding_up", prev, SPEEDING_UP_TEXT)
         await self.r.belt.incline(step.incline_pct)
         target = step.speed_kmh
         if isinstance(nxt, TurnStep):
@@ -293,13 +301,11 @@ class StepExecutor:
                 turn.facing,
                 to_facing,
                 self.r.gate.turn_speed_kmh(),
-                f"Turn coming: the belt slows down in {math.ceil(warn_s)} s. Hands on the rails.",
+                turn_warning_text(math.ceil(warn_s)),
             )
 
         def countdown(k: int) -> Callable[[], WorkoutEvent | None]:
-            return lambda: (
-                None if self._turn_skipped(turn) else Countdown("slowing for the turn", k)
-            )
+            return lambda: None if self._turn_skipped(turn) else Countdown(TURN_COUNTDOWN, k)
 
         marks.append((duration_s - warn_s, warning))
         for k in range(math.ceil(warn_s), 0, -1):
@@ -361,8 +367,8 @@ class StepExecutor:
     async def _announce_turn(self, step: TurnStep) -> None:
         r = self.r
         r.set_facing(step.to_facing, turning=True)  # what the screen shows with the prompt
-        self._turn_event("turn_now", step, f"Turn around now to face {step.to_facing}.")
-        r.emit(CueEvent(f"Turn around now: face {step.to_facing}, hands on the rails."))
+        self._turn_event("turn_now", step, turn_now_text(step.to_facing))
+        r.emit(CueEvent(turn_now_cue(step.to_facing)))
 
     async def check_follows(self) -> None:
         """At the start, see that the belt goes where it is told: settled at its slowest

@@ -1,4 +1,5 @@
-"""A yes/no question. Stop stays live while it is open (it is an app binding)."""
+"""A yes/no question. Stop stays live while it is open (it is an app binding); escape
+answers no."""
 
 from __future__ import annotations
 
@@ -45,3 +46,6 @@ class ConfirmScreen(Dialog[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

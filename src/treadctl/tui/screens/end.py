@@ -17,6 +17,7 @@ from treadctl.history.energy import EnergyEstimate, Interval, estimate
 from treadctl.history.log import SessionLog, load_session_log
 from treadctl.history.series import session_series
 from treadctl.sessions import SessionFileError
+from treadctl.tui.command import DEFAULT_COMMAND, replay_command
 from treadctl.tui.session import WorkoutSession
 from treadctl.tui.view import Units
 from treadctl.tui.widgets import BigText, SummaryTable
@@ -42,9 +43,12 @@ class EndScreen(Screen[None]):
         *,
         units: Units = "kmh",
         alerts: Sequence[SafetyAlert] = (),
+        command: str = DEFAULT_COMMAND,
     ) -> None:
         super().__init__()
         self.session = session
+        self.command = command
+        """How the user started treadctl: the replay hint is a line they can paste."""
         self.units: Units = units
         self.alerts = list(alerts)
         """Alerts not acknowledged on the workout screen: still to be read."""
@@ -83,9 +87,9 @@ class EndScreen(Screen[None]):
                 yield Static(self._alerts_markup(), id="end-alerts")
             if session.log_path is not None:
                 path = escape(str(session.log_path))
+                replay = escape(replay_command(self.command, session.log_path))
                 yield Static(
-                    f"Session saved to\n[b]{path}[/b]\n"
-                    "[dim]to play it back: treadctl replay and that file[/dim]",
+                    f"Session saved to\n[b]{path}[/b]\n[dim]to play it back:[/dim] {replay}",
                     id="end-log",
                 )
             if result is not None and session.log_path is not None:

@@ -1,4 +1,5 @@
-"""Every key, in a dialog (``?``). Stop stays live while it is open."""
+"""Every key, in a dialog (``?``). Stop (space) stays live while it is open; escape closes
+it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from textual.widgets import Footer, Static
 from treadctl.tui.screens.dialog import Dialog
 
 KEYS = (
-    ("space / esc / ctrl+c", "STOP the belt now and end the workout (works everywhere)"),
+    ("space / s / esc", "STOP the belt now and end the workout (space works in dialogs too)"),
     ("enter / c", "confirm: the turn is done, or go on after a hold"),
     ("p", "pause (the belt pauses)"),
     ("r", "resume (the belt ramps up again gently)"),
@@ -21,7 +22,7 @@ KEYS = (
     ("] / [ (pgup / pgdn)", "incline up / down by 0.5 %, within your ceilings"),
     ("a", "acknowledge the safety alert on show"),
     ("m", "mute or unmute the voice (the tones stay)"),
-    ("?", "this list"),
+    ("?", "this list (esc, enter or ? closes it)"),
     ("ctrl+t", "light or dark colours"),
     ("q / ctrl+q", "quit (the belt pauses first, then asks)"),
 )

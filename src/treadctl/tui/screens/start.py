@@ -27,6 +27,7 @@ from treadctl.tui.choices import (
 from treadctl.tui.coach import CoachPick
 from treadctl.tui.view import Units
 from treadctl.tui.widgets import ProfileDetails
+from treadctl.workout.risks import BEGINNER_PROFILE
 
 Scanner = Callable[[], Awaitable[Sequence[TreadmillChoice]]]
 StartHandler = Callable[[ProfileChoice, TreadmillChoice], None]
@@ -39,10 +40,10 @@ def _option(index: int, choice: ProfileChoice) -> Option:
     title = Text(choice.title, style="bold", no_wrap=True, overflow="ellipsis")
     if choice.error:
         title = Text.assemble(("✖ ", "bold red"), title)
-    if choice.summary is not None:
-        times = f"  {clock_text(choice.summary.total_s)}"
-        if choice.summary.backward_s:
-            times += f" · {clock_text(choice.summary.backward_s)} back"
+    if choice.total_s is not None:
+        times = f"  {clock_text(round(choice.total_s))}"
+        if choice.backward_s:
+            times += f" · {clock_text(choice.backward_s)} back"
     else:
         times = "  cannot be read"
     second = Text(times, style="dim", no_wrap=True, overflow="ellipsis")
@@ -82,6 +83,8 @@ class StartScreen(Screen[None]):
         self.on_start = on_start
         self.scan = scan
         self.units: Units = units
+        self._preselected = 0
+        """The entry highlighted when the screen opened: the beginner profile."""
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -119,10 +122,16 @@ class StartScreen(Screen[None]):
         self.query_one("#details-pane").border_title = "About it"
         profiles.focus()
         if self.profiles:
-            profiles.highlighted = 0
-            self.query_one(ProfileDetails).show(self.profiles[0])
+            self._preselected = self._beginner_index()
+            profiles.highlighted = self._preselected
+            self.query_one(ProfileDetails).show(self.profiles[self._preselected])
         if self.coach is not None:
             self.run_worker(self._ask_coach, thread=True, group="coach", exit_on_error=False)
+
+    def _beginner_index(self) -> int:
+        """Where the beginner profile is listed (the first entry if it is not)."""
+        keys = [c.key for c in self.profiles]
+        return keys.index(BEGINNER_PROFILE) if BEGINNER_PROFILE in keys else 0
 
     # -- the coach's pick ----------------------------------------------------------------
 
@@ -144,7 +153,7 @@ class StartScreen(Screen[None]):
         """List the coach's pick first (once), highlight it, and say why."""
         self.pick = pick
         option_list = self.query_one("#profiles", OptionList)
-        moved = option_list.highlighted not in (None, 0)
+        moved = option_list.highlighted not in (None, self._preselected)
         current = self.highlighted
         keys = [c.key for c in self.profiles]
         if pick.choice.key in keys:

@@ -22,6 +22,7 @@ from treadctl.tui.view import (
     distance_value,
     incline_value,
     next_up,
+    speed_label,
     speed_unit,
     speed_value,
     time_value,
@@ -33,6 +34,7 @@ from treadctl.tui.widgets import (
     BigNumber,
     ConnectionStatus,
     CuePanel,
+    DigitSize,
     DirectionIndicator,
     HoldBanner,
     TimelineBar,
@@ -55,6 +57,12 @@ from treadctl.workout.events import (
 from treadctl.workout.runner import ADJUST_INCLINE_STEP_PCT, ADJUST_SPEED_STEP_KMH, RunState
 from treadctl.workout.status import RunnerStatus
 from treadctl.workout.timeline import StepKind, TurnStep
+from treadctl.workout.turn_texts import (
+    TURN_COUNTDOWN,
+    after_turn_text,
+    segment_after,
+    turn_warning_text,
+)
 
 
 @dataclass
@@ -80,6 +88,9 @@ class _Widgets:
     upcoming: Upcoming
 
 
+#: How the footer shows Stop's keys on this screen.
+STOP_KEYS_SHOWN = "space/s"
+
 _SPEED = Binding.Group("Speed")
 _INCLINE = Binding.Group("Incline")
 
@@ -93,6 +104,16 @@ class WorkoutScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Stop's other keys here (space is the app's, live everywhere): s, as headless,
+        # and escape, which in a dialog closes the dialog instead.
+        Binding(
+            "s,escape",
+            "app.emergency_stop",
+            "STOP",
+            show=False,
+            priority=True,
+            id="stop_keys",
+        ),
         Binding("enter,c", "confirm", "Confirm", key_display="enter", id="confirm"),
         Binding("p", "pause", "Pause", id="pause"),
         Binding("r", "resume", "Resume", id="resume"),
@@ -137,6 +158,8 @@ class WorkoutScreen(Screen[None]):
         self._clock_text = ""
         self._step_seen = (-1, 0.0)
         """The step last seen, and the workout time when it was first seen."""
+        self._warning_on_show = False
+        """The CUE line is a turn warning (it counts down with SOON)."""
 
     # -- layout ------------------------------------------------------------------------
 
@@ -152,13 +175,57 @@ class WorkoutScreen(Screen[None]):
         yield TurnPrompt(id="turn")
         with Horizontal(id="body"):
             with Grid(id="numbers"):
-                yield BigNumber("SPEED", speed_unit(self.units), "-.-", id="speed")
-                yield BigNumber("INCLINE", "%", "-.-", id="incline")
-                yield BigNumber("SEGMENT LEFT", "", "--:--", id="left")
-                yield BigNumber("DISTANCE", distance_unit(self.units), "-.--", id="distance")
-                yield BigNumber("ENERGY", "kcal", "--", id="energy")
-                yield BigNumber("HEART RATE", "bpm", "--", id="heart")
-                yield BigNumber("WORKOUT LEFT", "", "--:--", id="remaining")
+                # One digit size for all (the widest value each expects decides it).
+                size = DigitSize()
+                yield BigNumber(
+                    "SPEED",
+                    speed_unit(self.units),
+                    "-.-",
+                    widest="88.8",
+                    digit_size=size,
+                    id="speed",
+                )
+                yield BigNumber("INCLINE", "%", "-.-", widest="88.8", digit_size=size, id="incline")
+                yield BigNumber(
+                    "SEGMENT LEFT", "", "--:--", widest="88:88", digit_size=size, id="left"
+                )
+                # The second row: while turning on a tall screen, the turn prompt has it.
+                yield BigNumber(
+                    "DISTANCE",
+                    distance_unit(self.units),
+                    "-.--",
+                    widest="88.88",
+                    digit_size=size,
+                    id="distance",
+                    classes="-second",
+                )
+                yield BigNumber(
+                    "ENERGY",
+                    "kcal",
+                    "--",
+                    widest="888",
+                    digit_size=size,
+                    id="energy",
+                    classes="-second",
+                )
+                yield BigNumber(
+                    "HEART RATE",
+                    "bpm",
+                    "--",
+                    widest="888",
+                    digit_size=size,
+                    id="heart",
+                    classes="-second",
+                )
+                yield BigNumber(
+                    "WORKOUT LEFT",
+                    "",
+                    "--:--",
+                    widest="88:88",
+                    digit_size=size,
+                    id="remaining",
+                    classes="-second",
+                )
             yield Upcoming(units=self.units, id="upcoming")
         yield TimelineBar(id="timeline")
         yield CuePanel(id="cues")
@@ -213,9 +280,13 @@ class WorkoutScreen(Screen[None]):
                 cues.set_countdown("")
             case CueEvent():
                 cues.set_cue(event.text)
+                self._warning_on_show = False
                 self.ring()
             case Countdown():
                 cues.set_countdown(f"{event.what} in {event.seconds_left} s")
+                if event.what == TURN_COUNTDOWN and self._warning_on_show:
+                    # The warning counts down with SOON: one number, never two.
+                    cues.set_cue(turn_warning_text(event.seconds_left))
             case Turnaround():
                 self._on_turnaround(event)
             case SafetyAlert():
@@ -238,6 +309,9 @@ class WorkoutScreen(Screen[None]):
         runner = self.session.runner
         step = runner.current_step if runner is not None else None
         confirm = isinstance(step, TurnStep) and step.confirm
+        after = self._after_turn(step) if isinstance(step, TurnStep) else ""
+        left_s = self._turn_left_s(step) if isinstance(step, TurnStep) else None
+        self._warning_on_show = event.phase == "warning"
         match event.phase:
             case "warning":
                 cues.set_cue(event.message)
@@ -247,13 +321,23 @@ class WorkoutScreen(Screen[None]):
                 cues.set_cue(event.message)
             case "turn_now":
                 prompt.show_turn(
-                    event.to_facing, event.speed_kmh, confirm=confirm, units=self.units
+                    event.to_facing,
+                    event.speed_kmh,
+                    confirm=confirm,
+                    units=self.units,
+                    after=after,
+                    left_s=left_s,
                 )
                 self.add_class("-turning")
                 self.ring()
             case "waiting_for_confirm":
                 prompt.show_turn(
-                    event.to_facing, event.speed_kmh, confirm=True, waiting=True, units=self.units
+                    event.to_facing,
+                    event.speed_kmh,
+                    confirm=True,
+                    waiting=True,
+                    units=self.units,
+                    after=after,
                 )
                 self.add_class("-turning")
                 self.ring()
@@ -273,6 +357,29 @@ class WorkoutScreen(Screen[None]):
             w.remaining.display = False
         w.heart.set_unit(f"bpm · {source}" if source is not None else "bpm · none")
         w.heart.set_value(whole_value(status.heart_rate_bpm))
+
+    def _after_turn(self, turn: TurnStep) -> str:
+        """What the belt does once ``turn`` is over, from the compiled timeline."""
+        runner = self.session.runner
+        if runner is None:
+            return ""
+        segment = segment_after(runner.timeline, turn)
+        if segment is None:
+            return ""  # a turn of the engine's own (backward off): a hold follows
+        return after_turn_text(turn, segment, lambda kmh: speed_label(kmh, self.units))
+
+    def _turn_left_s(self, turn: TurnStep) -> float | None:
+        """Seconds of ``turn`` (the current step) still to go on the workout clock."""
+        runner = self.session.runner
+        if runner is None:
+            return None
+        status = runner.status()
+        if status.step is not turn:
+            return None
+        seen_index, seen_at = self._step_seen
+        if seen_index != status.step_index:
+            return turn.duration_s
+        return max(0.0, turn.duration_s - (status.workout_s - seen_at))
 
     def _start_following(self) -> None:
         treadmill = self.session.treadmill
@@ -325,12 +432,14 @@ class WorkoutScreen(Screen[None]):
         w.left.set_value(time_value(status.segment_left_s))
         if status.step_index != self._step_seen[0]:
             self._step_seen = (status.step_index, status.workout_s)
+        if isinstance(status.step, TurnStep) and self.has_class("-turning"):
+            w.prompt.set_left(self._turn_left_s(status.step))
         position = timeline_position(status, timeline, status.workout_s - self._step_seen[1])
         w.remaining.set_value(time_value(max(0.0, timeline.total_s - position)))
         w.cues.set_next(next_up(status, timeline, self.units))
         w.upcoming.set_position(timeline, status.step_index)
         w.bar.set_progress(position, self._caption(status))
-        clock = f"{clock_text(status.workout_s)} of {clock_text(timeline.total_s)}"
+        clock = f"{clock_text(status.workout_s)} of {clock_text(round(timeline.total_s))}"
         if clock != self._clock_text:
             self._clock_text = clock
             w.clock.update(clock)

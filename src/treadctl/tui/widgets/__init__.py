@@ -1,7 +1,7 @@
 """The TUI's widgets, one per module."""
 
 from treadctl.tui.widgets.alert_banner import AlertBanner
-from treadctl.tui.widgets.big_number import BigNumber
+from treadctl.tui.widgets.big_number import BigNumber, DigitSize
 from treadctl.tui.widgets.big_text import BigText
 from treadctl.tui.widgets.connection import ConnectionStatus
 from treadctl.tui.widgets.cue_panel import CuePanel
@@ -20,6 +20,7 @@ __all__ = [
     "BigText",
     "ConnectionStatus",
     "CuePanel",
+    "DigitSize",
     "DirectionIndicator",
     "HoldBanner",
     "ProfileDetails",

@@ -15,7 +15,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-ROWS = 3
 _GAP = 1
 
 # Each glyph: five rows of pixels, "#" lit. Widths vary (W needs five).
@@ -92,6 +91,11 @@ def big_width(text: str, scale: int = 1) -> int:
     return max((len(row) for row in big_rows(text, scale)), default=0)
 
 
+def wider(*texts: str) -> str:
+    """The text that takes the most columns in big glyphs (the first of equals)."""
+    return max(texts, key=lambda text: (supported(text), big_width(text)))
+
+
 def best_scale(text: str, width: int, height: int, max_scale: int = 2) -> int | None:
     """The largest scale at which ``text`` fits ``width`` x ``height``; None: none does."""
     if not supported(text):
@@ -134,7 +138,8 @@ class BigTextRenderable:
         block = max(len(r) for r in rows)
         left = (width - block) // 2
         for row in rows:
-            yield Segment(" " * left + row.ljust(block), self.style)
+            # Full width: centred here, so the widget's own alignment cannot shift it.
+            yield Segment((" " * left + row).ljust(width), self.style)
             yield Segment.line()
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:

@@ -41,9 +41,9 @@ def segments_table(choice: ProfileChoice, units: Units = "kmh") -> Table | None:
 def details_markup(choice: ProfileChoice, units: Units = "kmh") -> str:
     lines = [f"[b]{escape(choice.title)}[/b]  [dim]{escape(choice.key)}[/dim]"]
     summary = choice.summary
-    if summary is not None:
-        total = clock_text(summary.total_s)
-        back = clock_text(summary.backward_s)
+    if summary is not None and choice.total_s is not None:
+        total = clock_text(round(choice.total_s))
+        back = clock_text(choice.backward_s)
         facts = f"[b]{total}[/b] in all · [b]{back}[/b] backward"
         if choice.turns:
             facts += f" · {choice.turns} turnaround{'s' if choice.turns != 1 else ''}"

@@ -86,6 +86,6 @@ class TimelineBar(Widget):
             glyph, style = _cell(step)
             bar.append(glyph, style if col <= marker else style + DIM)
         pointer = Text(" " * marker + "▲", no_wrap=True, overflow="crop", style="bold")
-        end = Text(f"{self.caption}  ·  {clock_text(total)} in all", no_wrap=True)
+        end = Text(f"{self.caption}  ·  {clock_text(round(total))} in all", no_wrap=True)
         end.truncate(width, overflow="ellipsis")
         return Text("\n").join([bar, pointer, end])
