@@ -10,7 +10,10 @@ machine reports. It emits events and never prints. Its parts, each in a module o
 - :mod:`~treadctl.workout.totals`: the running totals every sink reads;
 - :mod:`~treadctl.workout.holds`: holds, resumes and the workout clock;
 - :mod:`~treadctl.workout.reconnect`: getting the link back (H6);
-- :mod:`~treadctl.workout.steps`: executing the steps (H1 turnarounds, H3 ramps).
+- :mod:`~treadctl.workout.steps`: executing the steps (H1 turnarounds, H3 ramps);
+- :mod:`~treadctl.workout.advisory`: the steps instead, on a treadmill that cannot be
+  commanded (advisory mode: the person sets the console, treadctl says what and when);
+- :mod:`~treadctl.workout.heart`: the heart rate acted on (a strap's first).
 
 Hazards handled here: H5 emergency stop and stop on any error, H6 link loss, H7 console
 stop / safety key / control lost, H11 risk acknowledgment, and the actions the monitors
@@ -35,6 +38,7 @@ from treadctl.errors import TreadctlError
 from treadctl.link.base import LinkError
 from treadctl.units import SpeedUnit
 from treadctl.util.tasks import TaskSet
+from treadctl.workout.advisory import OFFERS_ADVISORY, Advisory, SwitchToAdvisory
 from treadctl.workout.belt import BeltCommands, StartResult
 from treadctl.workout.events import (
     CueEvent,
@@ -63,6 +67,7 @@ from treadctl.workout.monitors import (
     TargetMonitor,
     UnitMonitor,
     UnitVerdict,
+    commands_ignored_alarm,
     over_ceiling_alarm,
     unit_mismatch_alarm,
 )
@@ -146,7 +151,10 @@ class Runner:
         confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
         on_unit_switch: Callable[[SpeedUnit], None] | None = None,
         heart_rate: HeartRateStrap | None = None,
+        advisory: str | None = None,
     ) -> None:
+        """``advisory``: why the treadmill cannot be commanded (no control point, control
+        refused): the workout then runs in advisory mode from the start."""
         self.timeline = timeline
         self.limits = timeline.limits
         self.client = client
@@ -203,9 +211,15 @@ class Runner:
                     "H6", "gave_up", "Could not reconnect to the treadmill."
                 ),
                 should_stop=lambda: self.aborted,
+                needs_control=lambda: self.advisory is None,
             )
         )
         self.steps = StepExecutor(self)
+        self.advisory: Advisory | None = None
+        if advisory is not None:
+            self.gate.close()  # nothing but a stop goes to a belt treadctl cannot command
+            self.advisory = Advisory(self, advisory)
+        self._switch_left_s: float | None = None
 
         self.facing: Direction = timeline.steps[0].facing if timeline.steps else "forward"
         self.gate.face(self.facing)
@@ -290,6 +304,7 @@ class Runner:
             totals=self.totals.snapshot(),
             heart_rate_bpm=bpm,
             heart_rate_source=source,
+            advisory=self.advisory is not None,
         )
 
     # -- events ------------------------------------------------------------------------
@@ -341,6 +356,8 @@ class Runner:
         """Pause the belt and the workout clock; ``reason`` says who asked."""
         self._user("pause")
         self.hold(reason, needs_confirm=False, pause_belt=True)
+        if self.advisory is not None:
+            self.advisory.paused()
 
     def resume(self) -> None:
         self._user("resume")
@@ -350,6 +367,9 @@ class Runner:
     def adjust_speed(self, delta_kmh: float) -> None:
         """Nudge the current segment's speed, within the ceilings; ramped, never a jump."""
         self._user("adjust_speed", delta_kmh)
+        if self.advisory is not None:
+            self.advisory.adjust_speed(delta_kmh)
+            return
         step = self.current_step
         if step.kind is not StepKind.SEGMENT or self.state is not RunState.RUNNING:
             return
@@ -368,6 +388,9 @@ class Runner:
 
     def adjust_incline(self, delta_pct: float) -> None:
         self._user("adjust_incline", delta_pct)
+        if self.advisory is not None:
+            self.advisory.adjust_incline(delta_pct)
+            return
         step = self.current_step
         if step.kind is not StepKind.SEGMENT or self.state is not RunState.RUNNING:
             return
@@ -400,7 +423,7 @@ class Runner:
         self.gate.need_person()
         self.cancel_adjustment()
         self.emit(Paused(reason, self.holds.needs_confirm))
-        if pause_belt and self.client.is_connected:
+        if pause_belt and self.client.is_connected and self.advisory is None:
             self.spawn(self.belt.pause(urgent=True))
         self._wake.set()
 
@@ -424,6 +447,9 @@ class Runner:
         alarm, self._hold_alarm = self._hold_alarm, None
         if alarm is not None:
             self._acknowledged(alarm)
+        if self.advisory is not None:
+            await self.advisory.resumed()
+            return
         if not self.client.state.has_control:
             try:
                 await self.client.request_control()
@@ -469,6 +495,8 @@ class Runner:
 
     def _acknowledged(self, alarm: Alarm) -> None:
         self.target_monitor.acknowledged(alarm)
+        if alarm.kind in OFFERS_ADVISORY and self.advisory is None:
+            self._switch_to_advisory()
         if alarm.kind == "unit_mismatch" and self.client.speed_unit == "kmh":
             self.client.set_speed_unit("mph")
             self.gate.set_grid(self.client.speed_grid)
@@ -481,9 +509,22 @@ class Runner:
                 except Exception:  # remembering is a convenience; the workout goes on
                     log.exception("could not remember the speed unit")
 
+    def _switch_to_advisory(self) -> None:
+        """The person accepted advisory mode after an H8 alarm: nothing but a stop goes to
+        the belt from now on, and the commanding steps hand over at their next wait."""
+        self._switch_left_s = self.segment_left_s
+        self.gate.close()
+        self.belt.commanded = None
+        self.advisory = Advisory(self, "the belt does not follow treadctl's commands", offered=True)
+
+    def _check_handover(self) -> None:
+        if self.advisory is not None and not self.advisory.active:
+            raise SwitchToAdvisory("advisory mode accepted")
+
     async def while_held(self) -> None:
         """Return once the workout may run; raise WorkoutAborted if it must end."""
         while True:
+            self._check_handover()
             if self.abort_reason is not None:
                 raise WorkoutAborted(self.abort_reason)
             if self.holds.state is RunState.RUNNING:
@@ -495,6 +536,7 @@ class Runner:
             self.sample_if_due()
 
     async def wait_wake(self, timeout_s: float) -> None:
+        self._check_handover()
         self._wake.clear()
         waiter = asyncio.ensure_future(self._wake.wait())
         sleeper = asyncio.ensure_future(self.clock.sleep(timeout_s))
@@ -514,7 +556,7 @@ class Runner:
         pending = sorted(marks, key=lambda m: m[0])
         while True:
             await self.while_held()
-            if self.facing == "backward" and self.gate.backward_off:
+            if self.facing == "backward" and self.gate.backward_off and self.advisory is None:
                 break  # the rest of this backward stretch is off
             ws = self.workout_s
             while pending and pending[0][0] <= ws - start_ws + 1e-9:
@@ -615,7 +657,11 @@ class Runner:
 
     async def start_belt(self) -> bool:
         """Start the belt slowly; on a refusal, say why and hold for the person."""
+        records = self.client.state.records
         result = await self.belt.start()
+        if result is StartResult.NOT_MOVING and self._start_ignored(records):
+            self._raise(commands_ignored_alarm())  # H8: offers advisory mode
+            return False
         if result in (StartResult.MOVING, StartResult.NOT_MOVING):
             return True
         if self.aborted or result is StartResult.OVERTAKEN:
@@ -637,6 +683,16 @@ class Runner:
             self.hold("the belt did not start", needs_confirm=True)
         return False
 
+    def _start_ignored(self, records_before: int) -> bool:
+        """A Start acknowledged, data coming in, and the belt still reports 0."""
+        state = self.client.state
+        return (
+            self.advisory is None
+            and self.client.is_connected
+            and state.records >= records_before + 3
+            and (state.speed_kmh or 0.0) <= 0.0
+        )
+
     async def pause_belt(self) -> None:
         await self.belt.pause()
 
@@ -651,6 +707,9 @@ class Runner:
         await self.start_belt()
 
     async def stop_belt(self, reason: str) -> None:
+        if self.advisory is not None:
+            await self.advisory.stop(reason)
+            return
         if not self.client.is_connected:
             self.gate.close()
             self.alert(
@@ -688,6 +747,8 @@ class Runner:
     # -- what the client reports -------------------------------------------------------
 
     def _on_client_event(self, event: ce.ClientEvent) -> None:
+        if self.advisory is not None and self.advisory.on_client_event(event):
+            return
         match event:
             case ce.DataRecord(state=state):
                 self._on_record(state)
@@ -780,19 +841,19 @@ class Runner:
         self.alert(
             "H2",
             "console_over_ceiling",
-            f"The console set {kmh:g} km/h, above {self._ceiling_words(ceiling)}: brought back "
+            f"The console set {kmh:g} km/h, above {self.ceiling_words(ceiling)}: brought back "
             "under it.",
         )
         if self.gate.belt_running:
             self.spawn(self._back_under(ceiling))
 
-    def _ceiling_words(self, ceiling_kmh: float) -> str:
+    def ceiling_words(self, ceiling_kmh: float) -> str:
         """The speed ceiling now, facing as the person faces, named with whose it is; the
         care taken until the speed unit is checked is said as such."""
         key = speed_key(self.facing)
         if ceiling_kmh < self.limits.speed_ceiling(self.facing) - 0.05:
             return (
-                f"{ceiling_kmh:g} km/h, the speed held under {self.limits.describe(key)} "
+                f"{round(ceiling_kmh, 2):g} km/h, the speed held under {self.limits.describe(key)} "
                 "until treadctl has checked the treadmill's speed unit"
             )
         return self.limits.describe(key, ceiling_kmh)
@@ -828,7 +889,9 @@ class Runner:
                     f"({verdict.replace('_', ' ')}): ignored and counted.",
                 )
             trusted = self.trust.trusted_kmh
-            if trusted is not None:
+            if self.advisory is not None:
+                self.advisory.observe(now, trusted)  # the person drives: alarms, pace
+            elif trusted is not None:
                 self.gate.observe(now, trusted, steady=self.trust.steady())
                 self._check_ceiling(trusted)
                 self._check_follows()
@@ -884,7 +947,7 @@ class Runner:
             return  # coming back down, or just set at the console: give it its moment
         if not self._over_ceiling:
             self._over_ceiling = True
-            self._raise(over_ceiling_alarm(trusted_kmh, self.facing, self._ceiling_words(ceiling)))
+            self._raise(over_ceiling_alarm(trusted_kmh, self.facing, self.ceiling_words(ceiling)))
 
     def _check_follows(self) -> None:
         """Has the belt settled at two commanded speeds a real change apart? Then it follows.
@@ -908,7 +971,11 @@ class Runner:
     def _check_unit(self, now: float, state: TreadmillState) -> None:
         if self.gate.unit_verified and self.unit_monitor.verified:
             return
-        if self.holds.state is not RunState.RUNNING or not self.gate.belt_running:
+        # Advisory mode: nothing commands the belt, but its odometer still tells the unit.
+        moving = self.gate.belt_running or (
+            self.advisory is not None and (self.trusted_kmh() or 0.0) > 0
+        )
+        if self.holds.state is not RunState.RUNNING or not moving:
             self.unit_monitor.reset()
             return
         result = self.unit_monitor.check(now, state.distance_m, state.speed_kmh)
@@ -923,8 +990,11 @@ class Runner:
 
     def _raise(self, alarm: Alarm) -> None:
         """Act on a monitor's alarm."""
+        if self.advisory is not None:
+            self.advisory.raise_alarm(alarm)  # nothing to command: said, and held
+            return
         self.alert(alarm.hazard, alarm.kind, alarm.message, needs_ack=alarm.needs_ack)
-        if alarm.belt_disobeys:
+        if alarm.belt_disobeys and alarm.kind not in OFFERS_ADVISORY:
             self.turn_backward_off("the belt did not do as it was told")
         action = alarm.action
         if action is Action.HOLD and alarm.belt_disobeys and self.facing == "backward":
@@ -991,6 +1061,8 @@ class Runner:
         self.trust.reset()
         if self._relinking or (self.reconnector is not None and self.reconnector.active):
             self._relinking = False
+        elif self.advisory is not None:
+            self.advisory.link_lost()
         else:
             self.alert(
                 "H6",
@@ -1009,6 +1081,10 @@ class Runner:
         give_up_at = self.clock.now() + FRESH_DATA_WAIT_S
         while self.client.state.records == records and self.clock.now() < give_up_at:
             await self.clock.sleep(0.1)
+        if self.advisory is not None:
+            self.advisory.restored()
+            self._wake.set()
+            return
         state = self.client.state
         if state.belt is BeltStatus.RUNNING or (state.speed_kmh or 0) > 0:
             await self.belt.pause()
@@ -1103,9 +1179,14 @@ class Runner:
         stale = self.stale_monitor.check(now, s.records, s.connected)
         if stale is not None:
             self._raise(stale)
+        if self.advisory is not None:
+            self.advisory.tick(now)
 
     def _reach_segment_speed(self) -> None:
         """In a running segment, ramp to its speed (after a limit was lifted)."""
+        if self.advisory is not None:
+            self.advisory.unit_checked()  # the person sets it
+            return
         step = self.current_step
         if step.kind is not StepKind.SEGMENT or self.holds.state is not RunState.RUNNING:
             return
@@ -1151,7 +1232,14 @@ class Runner:
         remove_heart = self.heart.attach()
         reason, completed = "completed", False
         try:
-            await self.steps.run_all()
+            if self.advisory is not None:
+                await self.advisory.run_all()
+            else:
+                try:
+                    await self.steps.run_all()
+                except SwitchToAdvisory:
+                    assert self.advisory is not None
+                    await self.advisory.run_all(self.step_index, self._switch_left_s)
             completed = True
         except WorkoutAborted as exc:
             reason = exc.reason

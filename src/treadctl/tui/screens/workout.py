@@ -41,6 +41,7 @@ from treadctl.tui.widgets import (
     VoiceStatus,
 )
 from treadctl.workout.events import (
+    Advice,
     Countdown,
     CueEvent,
     SafetyAlert,
@@ -214,6 +215,9 @@ class WorkoutScreen(Screen[None]):
             case CueEvent():
                 cues.set_cue(event.text)
                 self.ring()
+            case Advice():
+                cues.set_cue(f"AT THE CONSOLE: {event.text}")
+                self.ring()
             case Countdown():
                 cues.set_countdown(f"{event.what} in {event.seconds_left} s")
             case Turnaround():
@@ -335,7 +339,7 @@ class WorkoutScreen(Screen[None]):
             self._clock_text = clock
             w.clock.update(clock)
         if self.stopping:
-            w.hold.show_stopping()
+            w.hold.show_stopping(advisory=status.advisory)
         elif status.paused:
             w.hold.show_hold(status.pause_reason, needs_confirm=status.hold_needs_confirm)
         elif status.state is RunState.RESUMING:
