@@ -75,6 +75,9 @@ class Injector:
     ) -> None:
         self.case = case
         self.rng = random.Random(case.seed * 7919 + 1)
+        #: The person at the console (advisory mode) draws from their own sequence, so the
+        #: faults and actions of every other case stay as they were.
+        self.console_rng = random.Random(case.seed * 7919 + 2)
         self.clock = clock
         self.sim = sim
         self.link = link
@@ -214,10 +217,11 @@ class Injector:
             if event.speed_kmh is None:
                 return
             self._asked_kmh = event.speed_kmh
-            if event.speed_kmh > 0 and self.rng.random() < self.case.advisory_slips:
+            rng = self.console_rng
+            if event.speed_kmh > 0 and rng.random() < self.case.advisory_slips:
                 self.count("action", "console_slip")
                 hand.cancel()
-                self.spawn(self._slip(event.speed_kmh + self.rng.uniform(0.5, 2.5)))
+                self.spawn(self._slip(event.speed_kmh + rng.uniform(0.5, 2.5)))
                 return
             hand.heard(event)
         elif event.kind in ("over_ceiling", "turn_too_fast", "speed_up_too_quick"):
@@ -228,7 +232,7 @@ class Injector:
 
     async def _slip(self, kmh: float) -> None:
         assert self.hand is not None
-        await self.clock.sleep(self.rng.uniform(0.5, 3.0))
+        await self.clock.sleep(self.console_rng.uniform(0.5, 3.0))
         if self.sim.state is not BeltState.RUNNING:
             self.on_console("start", 0.0)
             self.sim.console_start()
@@ -383,7 +387,7 @@ async def _run(case: Case, folder: Path, result: CaseResult) -> None:
             sim,
             clock,
             runner,
-            delay_s=injector.rng.uniform(1.0, 4.0),
+            delay_s=injector.console_rng.uniform(1.0, 4.0),
             on_console=injector.on_console,
         )
         injector.spawn(injector.random_faults())

@@ -381,13 +381,13 @@ class Advisory:
         if turn is None:
             return []
         warn_s = min(r.limits.turn_warning_s, duration_s)
-        turn_kmh = self.turn_kmh()
-        what = f"slow to {turn_kmh:.1f} km/h" if turn_kmh > 0 else "pause the belt"
 
         def warning() -> WorkoutEvent | None:
             if turn.to_facing == r.facing:
                 return None
             self._warned = True
+            turn_kmh = self.turn_kmh()  # decided when due: the unit may be checked by then
+            what = f"slow to {turn_kmh:.1f} km/h" if turn_kmh > 0 else "pause the belt"
             return Turnaround(
                 "warning",
                 turn.facing,

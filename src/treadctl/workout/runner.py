@@ -220,6 +220,7 @@ class Runner:
             self.gate.close()  # nothing but a stop goes to a belt treadctl cannot command
             self.advisory = Advisory(self, advisory)
         self._switch_left_s: float | None = None
+        self._seen_moving = False
 
         self.facing: Direction = timeline.steps[0].facing if timeline.steps else "forward"
         self.gate.face(self.facing)
@@ -684,10 +685,12 @@ class Runner:
         return False
 
     def _start_ignored(self, records_before: int) -> bool:
-        """A Start acknowledged, data coming in, and the belt still reports 0."""
+        """A Start acknowledged, data coming in, and the belt still reports 0, on a belt
+        never seen moving in this workout (later, a console or a lost link explains it)."""
         state = self.client.state
         return (
             self.advisory is None
+            and not self._seen_moving
             and self.client.is_connected
             and state.records >= records_before + 3
             and (state.speed_kmh or 0.0) <= 0.0
@@ -889,6 +892,8 @@ class Runner:
                     f"({verdict.replace('_', ' ')}): ignored and counted.",
                 )
             trusted = self.trust.trusted_kmh
+            if trusted is not None and trusted > 0.1:
+                self._seen_moving = True
             if self.advisory is not None:
                 self.advisory.observe(now, trusted)  # the person drives: alarms, pace
             elif trusted is not None:
