@@ -26,11 +26,11 @@ from treadctl.client import errors as client_errors
 from treadctl.client import events as ce
 from treadctl.errors import TreadctlError
 from treadctl.link.base import LinkError
+from treadctl.workout.advisory_alarms import STOP_WORDS, TURN_MARGIN_KMH, AdvisoryAlarms
 from treadctl.workout.events import (
     Advice,
     Countdown,
     CueEvent,
-    Hazard,
     Resumed,
     SegmentEnded,
     SegmentStarted,
@@ -38,8 +38,7 @@ from treadctl.workout.events import (
     WorkoutEvent,
 )
 from treadctl.workout.holds import RunState
-from treadctl.workout.monitors import CEILING_TOLERANCE_KMH, Action, Alarm
-from treadctl.workout.profile import Direction
+from treadctl.workout.monitors import Action, Alarm
 from treadctl.workout.steps import BACKWARD_COACHING, BELT_POLL_S, Mark, WorkoutAborted
 from treadctl.workout.timeline import (
     FinishStep,
@@ -59,20 +58,10 @@ AT_SPEED_KMH = 0.3
 STALE_S = 2.0
 #: Advice not yet followed is said again after this long.
 REMIND_S = 20.0
-#: While the person turns, the belt may be this much over the turn speed (readings lag).
-TURN_MARGIN_KMH = 0.1
-#: Facing backward, a speed-up this far ahead of the backward ramp rate is too quick (H3).
-RISE_MARGIN_KMH = 0.3
-#: One such alarm for a speed-up: the next no sooner than this.
-RISE_REPEAT_S = 10.0
-#: A belt that stays too fast is alarmed again this often (the person may not have heard).
-ALARM_REPEAT_S = 10.0
 #: At the end, how long to wait for the belt to report standing still.
 FINISH_WAIT_S = 120.0
 #: Alarms whose confirmation switches a workout to advisory mode.
 OFFERS_ADVISORY = ("target_not_reached", "too_fast", "commands_ignored")
-
-STOP_WORDS = "press STOP on the console, or pull the safety key"
 
 
 class SwitchToAdvisory(TreadctlError):
@@ -95,13 +84,9 @@ class Advisory:
         self._advised_at = 0.0
         self._pace_kmh: float | None = None
         self._waiting = False
-        self._turn_limit_kmh: float | None = None
-        self._alarmed: dict[str, float] = {}
-        """Alarm episodes going on, and when each was last said."""
+        self.alarms = AdvisoryAlarms(runner)
         self._segment_step: SegmentStep | None = None
         self._capped = False
-        self._envelope: float | None = None
-        self._rise_told_at: float | None = None
         self._warned = False
         """The coming turn has been announced (a turn is never sprung on anyone)."""
         self._stop_told = False
@@ -246,8 +231,7 @@ class Advisory:
             await self._wait(r.trust.stopped)
         belt = r.trusted_kmh() or 0.0
         r.set_facing(step.to_facing, turning=True)
-        self._turn_limit_kmh = turn_kmh
-        self._envelope = None
+        self.alarms.turn_limit_kmh = turn_kmh
         to = step.to_facing
         r.emit(
             Turnaround(
@@ -262,7 +246,7 @@ class Advisory:
         await r.run_for(step.duration_s, [])
         if step.confirm:
             await r.wait_for_turn_confirm(step)
-        self._turn_limit_kmh = None
+        self.alarms.turn_limit_kmh = None
         r.gate.face(r.facing)
         r.emit(Turnaround("done", step.facing, to, turn_kmh, ""))
 
@@ -419,70 +403,11 @@ class Advisory:
     # -- what the belt does (every trusted reading) -------------------------------------------
 
     def observe(self, now_s: float, trusted_kmh: float | None) -> None:
-        r = self.r
-        if not r.holds.live:
+        if not self.r.holds.live:
             return
         self._update_clock(now_s)
-        if trusted_kmh is None:
-            return
-        facing: Direction = r.facing
-        turning = r.gate.turning
-        facings: tuple[Direction, ...] = ("forward", "backward") if turning else (facing,)
-        # As careful as the unit check allows: until the odometer has shown the reported
-        # speed is in km/h, a machine counting in mph must not hide a belt over the ceiling.
-        ceiling = min(r.gate.facing_ceiling_kmh(f) for f in facings)
-        margin = max(CEILING_TOLERANCE_KMH, r.gate.grid.increment_kmh)
-        self._episode(
-            "over_ceiling",
-            trusted_kmh > ceiling + margin,
-            "H2",
-            f"Too fast: the belt runs at {trusted_kmh:.1f} km/h facing {facing}, above "
-            f"{r.ceiling_words(ceiling)}. Hold the rails and slow it at the console now, or "
-            f"{STOP_WORDS}.",
-        )
-        turn = self._turn_limit_kmh
-        self._episode(
-            "turn_too_fast",
-            turn is not None and trusted_kmh > turn + TURN_MARGIN_KMH,
-            "H1",
-            f"The belt is too fast to turn around: {trusted_kmh:.1f} km/h. Hold the rails, "
-            f"and turn only at {turn or 0:.1f} km/h or less: slow it at the console.",
-        )
-        self._check_rise(now_s, trusted_kmh, backward=facing == "backward" and not turning)
-
-    def _check_rise(self, now_s: float, kmh: float, *, backward: bool) -> None:
-        """H3 facing backward: speeding up faster than the backward ramp rate allows."""
-        if not backward:
-            self._envelope = None
-            return
-        rate = self.r.limits.ramp_rate("backward")
-        level = kmh - rate * now_s
-        if self._envelope is None or level < self._envelope:
-            self._envelope = level
-        if level - self._envelope <= RISE_MARGIN_KMH:
-            return
-        self._envelope = level  # the next alarm needs another quick rise
-        told = self._rise_told_at
-        if told is None or now_s - told >= RISE_REPEAT_S:
-            self._rise_told_at = now_s
-            self.r.alert(
-                "H3",
-                "speed_up_too_quick",
-                f"The belt speeds up too quickly for walking backward ({kmh:.1f} km/h now). "
-                "Hold the rails; raise the speed a step at a time.",
-            )
-
-    def _episode(self, kind: str, now_true: bool, hazard: Hazard, message: str) -> None:
-        """Alarm when ``now_true`` starts, and every :data:`ALARM_REPEAT_S` while it lasts."""
-        if not now_true:
-            self._alarmed.pop(kind, None)
-            return
-        now_s = self.r.clock.now()
-        said_at = self._alarmed.get(kind)
-        if said_at is not None and now_s - said_at < ALARM_REPEAT_S:
-            return
-        self._alarmed[kind] = now_s
-        self.r.alert(hazard, kind, message)
+        if trusted_kmh is not None:
+            self.alarms.observe(now_s, trusted_kmh)
 
     def tick(self, now_s: float) -> None:
         """About once a second: the clock, and advice not yet followed said again."""
@@ -588,8 +513,7 @@ class Advisory:
             r.hold(alarm.kind.replace("_", " "), needs_confirm=True)
 
     def link_lost(self) -> None:
-        self._alarmed.clear()  # what the belt does after the gap is said afresh
-        self._envelope = None
+        self.alarms.forget()  # what the belt does after the gap is said afresh
         self.r.alert(
             "H6",
             "link_lost",
@@ -600,8 +524,7 @@ class Advisory:
         )
 
     def restored(self) -> None:
-        self._alarmed.clear()
-        self._envelope = None
+        self.alarms.forget()
         self.r.alert(
             "H6",
             "reconnected",

@@ -12,7 +12,8 @@ machine reports. It emits events and never prints. Its parts, each in a module o
 - :mod:`~treadctl.workout.reconnect`: getting the link back (H6);
 - :mod:`~treadctl.workout.steps`: executing the steps (H1 turnarounds, H3 ramps);
 - :mod:`~treadctl.workout.advisory`: the steps instead, on a treadmill that cannot be
-  commanded (advisory mode: the person sets the console, treadctl says what and when);
+  commanded (advisory mode: the person sets the console, treadctl says what and when),
+  with :mod:`~treadctl.workout.advisory_alarms` for what it cannot prevent;
 - :mod:`~treadctl.workout.heart`: the heart rate acted on (a strap's first).
 
 Hazards handled here: H5 emergency stop and stop on any error, H6 link loss, H7 console
