@@ -1,5 +1,6 @@
-"""A workout through the runtime with a simulated heart-rate strap beside the simulated
-treadmill, both on the loopback link and one virtual clock, every event kept."""
+"""A workout through the runtime on the simulated treadmill (and, where a test wants one,
+a simulated heart-rate strap beside it), both on the loopback link and one virtual clock,
+every event kept."""
 
 from __future__ import annotations
 
@@ -80,10 +81,13 @@ class SimStrap:
 @dataclass
 class StrappedRun:
     clock: VirtualClock
-    strap: SimStrap
+    strap: SimStrap | None
     task: asyncio.Task[WorkoutResult]
     log: list[tuple[float, WorkoutEvent]] = field(default_factory=list)
     holder: dict[str, Any] = field(default_factory=dict)
+    listeners: list[Callable[[WorkoutEvent], None]] = field(default_factory=list)
+    belt: list[float] = field(default_factory=list)
+    """The simulated belt's speed at each event of ``log`` (what really happened)."""
 
     @property
     def runner(self) -> Runner:
@@ -112,6 +116,9 @@ class StrappedRun:
             if isinstance(e, SafetyAlert) and (kind is None or e.kind == kind)
         ]
 
+    def of(self, kind: type[Any]) -> list[Any]:
+        return [e for e in self.events if isinstance(e, kind)]
+
     def cues(self, containing: str) -> list[CueEvent]:
         return [e for e in self.events if isinstance(e, CueEvent) and containing in e.text]
 
@@ -130,10 +137,15 @@ class StrappedRun:
         return await asyncio.wait_for(asyncio.shield(self.task), 30)
 
 
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 @contextlib.asynccontextmanager
 async def strapped_run(
     folder: Path,
-    strap: SimStrap,
+    strap: SimStrap | None,
     *,
     settings: Settings | None = None,
     profile: str = PROFILE,
@@ -141,7 +153,7 @@ async def strapped_run(
 ) -> AsyncIterator[StrappedRun]:
     """Start a workout (in the background) with ``strap`` beside the simulator."""
     path = folder / "strap-test.toml"
-    path.write_text(profile, encoding="utf-8")
+    _write(path, profile)
     clock = VirtualClock()
     async with clock.running():
         run: StrappedRun | None = None
@@ -149,6 +161,13 @@ async def strapped_run(
         def on_event(event: WorkoutEvent) -> None:
             assert run is not None
             run.log.append((clock.now(), event))
+            treadmill = run.holder.get("treadmill")
+            sim = treadmill.sim if isinstance(treadmill, Treadmill) else None
+            if sim is not None:
+                sim.advance()
+            run.belt.append(sim.belt.speed_kmh if sim is not None else 0.0)
+            for listener in run.listeners:
+                listener(event)
 
         def on_runner(runner: Runner, treadmill: Treadmill) -> None:
             assert run is not None
@@ -161,7 +180,7 @@ async def strapped_run(
             clock=clock,
             log_path=folder / "session.jsonl",
             risks_acknowledged=True,
-            strap=strap.factory(),
+            strap=None if strap is None else strap.factory(),
             **options,
         )
         task = asyncio.create_task(run_workout(workout, on_event=on_event, on_runner=on_runner))

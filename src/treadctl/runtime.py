@@ -17,15 +17,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from treadctl.client import SpeedUnit, TreadmillClient
+from treadctl.client.errors import ControlNotPermitted
 from treadctl.clock import Clock, MonotonicClock, VirtualClock
 from treadctl.config import Settings, set_device_value
 from treadctl.sessions import new_session_path
-from treadctl.sim import Quirk, SimConfig, SimTreadmill
+from treadctl.sim import BeltState, Quirk, SimConfig, SimTreadmill
 from treadctl.sim.loopback import LoopbackLink
 from treadctl.sinks.recorder import SessionRecorder
 from treadctl.strap import Strap, StrapFactory
 from treadctl.workout.builtin import is_zwo, load_profile
-from treadctl.workout.events import Paused, Summary, Turnaround, WorkoutEvent
+from treadctl.workout.events import Advice, Paused, Summary, Turnaround, WorkoutEvent
 from treadctl.workout.plan import plan, plan_limits
 from treadctl.workout.ports import Treadmill, TreadmillFactory, WorkoutSink
 from treadctl.workout.profile import Profile, flatten
@@ -67,6 +68,9 @@ class WorkoutOptions:
     """What a ``.zwo`` profile's targets are fractions of; None: the settings' paces."""
     strap: StrapFactory | None = None
     """A heart-rate strap to read beside the treadmill (``--hr``); None: none."""
+    console_hand: bool = False
+    """On the simulator: a stand-in hand sets its console as advisory mode says
+    (rehearsals and replays of treadmills that cannot be commanded)."""
 
 
 @dataclass
@@ -207,8 +211,86 @@ class SimulatedPerson:
                 return True
 
 
+async def _take_control(client: TreadmillClient) -> str | None:
+    """Request control; None once granted, else why the workout is advisory instead."""
+    if not client.can_control:
+        return "this treadmill has no control point: it reports, and takes no commands"
+    try:
+        await client.request_control()
+    except ControlNotPermitted:
+        return "the treadmill did not give control (another app may hold it)"
+    return None
+
+
 def _strap_header(strap: Strap) -> dict[str, str]:
     return {"kind": strap.kind, "name": strap.name, "address": strap.address}
+
+
+class ConsoleHand:
+    """A hand at the simulated console that does what advisory mode asks, after a moment.
+
+    Speeds go up a step at a time, no faster than the ramp rate for the way the person
+    faces (as a careful person presses +); down at once. A speed of 0 pauses the belt.
+    Rehearsals and replays of treadmills that cannot be commanded use it; so do tests.
+    """
+
+    STEP_KMH = 0.1
+
+    def __init__(
+        self,
+        sim: SimTreadmill,
+        clock: Clock,
+        runner: Runner,
+        *,
+        delay_s: float = 2.0,
+        on_console: Callable[[str, float], None] | None = None,
+    ) -> None:
+        self.sim = sim
+        self.clock = clock
+        self.runner = runner
+        self.delay_s = delay_s
+        self.on_console = on_console
+        """Told each thing the hand does (``"speed"``, ``"start"``, ``"pause"``) first."""
+        self._task: asyncio.Task[None] | None = None
+
+    def _tell(self, what: str, kmh: float = 0.0) -> None:
+        if self.on_console is not None:
+            self.on_console(what, kmh)
+
+    def set_speed(self, kmh: float) -> None:
+        self._tell("speed", kmh)
+        self.sim.console_set_speed(kmh)
+
+    def heard(self, event: WorkoutEvent) -> None:
+        if isinstance(event, Advice) and event.speed_kmh is not None:
+            self.cancel()
+            self._task = asyncio.ensure_future(self.follow(event.speed_kmh))
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def follow(self, kmh: float) -> None:
+        await self.clock.sleep(self.delay_s)
+        sim = self.sim
+        if kmh <= 0:
+            self._tell("pause")
+            sim.console_pause()
+            return
+        slowest = sim.config.min_speed_kmh
+        if sim.state is not BeltState.RUNNING:
+            self.set_speed(max(slowest, min(kmh, slowest + self.STEP_KMH)))
+            self._tell("start")
+            sim.console_start()
+        current = sim.belt.target_speed_kmh
+        while current < kmh - 1e-6:
+            rate = self.runner.limits.ramp_rate(self.runner.facing)
+            await self.clock.sleep(self.STEP_KMH / rate)
+            current = round(min(kmh, current + self.STEP_KMH), 2)
+            self.set_speed(current)
+        if current > kmh + 1e-6:
+            self.set_speed(kmh)
 
 
 def _remember_unit(treadmill: Treadmill, settings: Settings, unit: SpeedUnit) -> None:
@@ -262,7 +344,7 @@ async def run_workout(
         for sink in options.sinks:
             await sinks.enter_async_context(sink)
         await client.connect()
-        await client.request_control()
+        advisory = await _take_control(client)
         if is_zwo(options.profile) and client.speed_range is not None:
             # Ramps in steps this treadmill can take, now that its speed grid is known.
             profile = load_profile(options.profile, zwo=zwo.on_grid_of(client.speed_range))
@@ -299,6 +381,7 @@ async def run_workout(
                 **({"device_info": client.device_info} if client.device_info else {}),
             },
             **({"heart_rate_strap": _strap_header(strap)} if strap is not None else {}),
+            **({"advisory": advisory} if advisory is not None else {}),
             "clock": "virtual" if options.speed == "max" else f"x{float(options.speed):g}",
             # History and export (treadctl.history): which kind of session, and when.
             "kind": session_kind(treadmill.kind, options.speed, options.extra_header),
@@ -310,11 +393,14 @@ async def run_workout(
                 on_log(log_path)
 
             person: SimulatedPerson | None = None
+            hand: ConsoleHand | None = None
 
             def emit(event: WorkoutEvent) -> None:
                 recorder(event)
                 if person is not None:
                     person.heard(event)
+                if hand is not None:
+                    hand.heard(event)
                 for sink in options.sinks:
                     try:
                         sink(event)
@@ -335,7 +421,10 @@ async def run_workout(
                 reconnect=ReconnectPolicy(),
                 on_unit_switch=lambda unit: _remember_unit(treadmill, options.settings, unit),
                 heart_rate=None if strap is None else strap.client,
+                advisory=advisory,
             )
+            if options.console_hand and treadmill.sim is not None:
+                hand = ConsoleHand(treadmill.sim, clock, runner)
             for sink in options.sinks:
                 sink.attach(runner, treadmill, recorder)
             if on_runner is not None:
@@ -356,6 +445,8 @@ async def run_workout(
             try:
                 summary = await runner.run()
             finally:
+                if hand is not None:
+                    hand.cancel()
                 for helper in helpers:
                     helper.cancel()
                 await asyncio.gather(*helpers, return_exceptions=True)

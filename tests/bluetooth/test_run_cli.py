@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -61,18 +64,44 @@ async def test_run_device_headless_end_to_end(radio: Radio, tmp_path: Path) -> N
     assert len(notified) > 10
 
 
-def test_run_device_without_control_point_says_read_only(
+def test_run_device_without_control_point_runs_an_advisory_workout(
     served: tuple[subprocess.Popen[str], str],  # noqa: F811
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """A read-only treadmill (no control point) through bleak: the workout is offered in
+    advisory mode, saying plainly that treadctl cannot stop the belt; Ctrl-C ends it."""
+    log = tmp_path / "session.jsonl"
     argv = [
         "run", str(profile_file(tmp_path, 2.0, 3.0)), "--device", "vitalwalk",
-        "--headless", "--accept-risks", "--find-timeout", "3",
+        "--headless", "--accept-risks", "--find-timeout", "3", "--log", str(log),
     ]  # fmt: skip
-    assert main(argv) == 1
-    err = capsys.readouterr().err
-    assert "read-only" in err
+    process = subprocess.Popen(
+        [sys.executable, "-m", "treadctl", *argv],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (log.exists() and '"advisory_mode"' in log.read_text()):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no advisory mode in the session log"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, err
+    assert "Advisory mode: this treadmill has no control point" in out
+    assert "the console's STOP is your stop" in out
+    assert "treadctl cannot stop this belt: press STOP on the console" in out
+    session = read_session(log)
+    assert "no control point" in session.header["advisory"]
+    assert not session.of_type("command")  # nothing was sent
 
 
 def test_run_needs_a_treadmill(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,8 @@ from treadctl.campaign.pool import run_campaign
 from treadctl.campaign.run import run_case
 from treadctl.clock import VirtualClock
 from treadctl.ftms import uuids
-from treadctl.sim import SimConfig, SimTreadmill
+from treadctl.sim import Quirk, SimConfig, SimTreadmill
+from treadctl.workout.events import SafetyAlert
 from treadctl.workout.timeline import PlanLimits
 
 CI_SEEDS = 300
@@ -38,6 +39,10 @@ def test_the_ci_sample_of_the_fault_campaign_runs_clean(capsys: pytest.CaptureFi
     # And people really walked backward: most cases turned, a good share of the time.
     assert sum(1 for r in results if r.turns > 0) > CI_SEEDS * 0.5
     assert sum(r.backward_s for r in results) > 0.2 * sum(r.workout_s for r in results)
+    # Treadmills that cannot be commanded ran in advisory mode, turns and all.
+    advisory = [r for r in results if r.advisory]
+    assert sum(1 for r in advisory if r.outcome == "completed") >= 10
+    assert sum(r.turns for r in advisory) > 0
 
 
 def test_a_seed_names_the_same_case_every_time() -> None:
@@ -63,6 +68,30 @@ async def test_the_judge_catches_a_belt_sent_over_the_ceiling() -> None:
         await clock.advance(10)
     rules = {v.rule for v in judge.violations}
     assert {"ceiling", "rise"} <= rules
+
+
+async def test_the_judge_wants_an_alarm_for_a_belt_over_the_ceiling_in_advisory_mode() -> None:
+    """In advisory mode the person drives the belt: over the ceiling, treadctl must say so
+    at once. A console speed over it with no alarm is caught; with one, it is not."""
+    for alarmed in (False, True):
+        clock = VirtualClock()
+        sim = SimTreadmill(clock, SimConfig(quirks=frozenset({Quirk.NO_CONTROL_POINT})))
+        judge = BeltJudge(PlanLimits(), minimum_kmh=0.5, increment_kmh=0.1, facing="backward")
+        judge.advisory = lambda: True
+        judge.can_command = lambda: False  # nothing to command: an alarm is all there is
+        judge.watch(sim)
+        async with sim.running():
+            sim.console_set_speed(1.0)
+            sim.console_start()
+            await clock.advance(5)
+            sim.console_set_speed(4.0)  # above the 3.0 km/h backward ceiling
+            judge.console_speed(clock.now(), 4.0)
+            await clock.advance(2.5)
+            if alarmed:
+                judge.follow(clock.now(), SafetyAlert("H2", "over_ceiling", "Too fast"))
+            await clock.advance(10)
+        rules = [v.rule for v in judge.violations]
+        assert rules == ([] if alarmed else ["alarm"])
 
 
 class _NullSink:

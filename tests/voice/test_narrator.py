@@ -16,6 +16,7 @@ from treadctl.voice.narrator import (
 from treadctl.voice.utterance import Earcon, Priority, Utterance
 from treadctl.workout.builtin import load_profile
 from treadctl.workout.events import (
+    Advice,
     Countdown,
     CueEvent,
     Finished,
@@ -197,3 +198,18 @@ def test_expected_phrases_cover_the_turns_and_segments_of_a_profile() -> None:
             )[0].text
             in texts
         )
+
+
+def test_advice_is_said_like_a_turn_and_a_stop_is_never_claimed_in_advisory_mode() -> None:
+    narrator = Narrator("mph", kinds=("segment",))  # turns and safety are always said
+    stopping = one(narrator, UserAction("stop"))
+    assert stopping.text == "Stopping the belt."  # treadctl stops it: it may say so
+    intro = SafetyAlert("H5", "advisory_mode", "Advisory mode: ...", needs_ack=True)
+    assert one(narrator, intro).earcon is Earcon.ALERT
+    advice = one(narrator, Advice("Set 3.2 km/h at the console.", 3.2), 5.0)
+    assert advice.text == "Set two miles an hour at the console."
+    assert advice.priority is Priority.BELT
+    assert advice.group == "advice"
+    stop = one(narrator, UserAction("stop"), 6.0)
+    assert stop.text == "Stop the belt at the console, or pull the safety key."
+    assert stop.priority is Priority.SAFETY

@@ -21,6 +21,7 @@ from treadctl.ftms import TreadmillData, encode_treadmill_data, uuids
 from treadctl.ftms import control_point as cp
 from treadctl.sim import BeltState, Quirk
 from treadctl.workout.events import (
+    Advice,
     Command,
     Finished,
     Paused,
@@ -101,26 +102,32 @@ async def test_a_ramp_never_continues_from_stale_speed(fault: str) -> None:
         clean(w)
 
 
-# -- 2. H1/H2: a speed-locked machine never gets a backward bout ---------------------------
+# -- 2. H1/H2: a speed-locked machine never gets a backward bout on its own ------------------
 
 
 @pytest.mark.parametrize("locked_kmh", [1.0, 4.0])
-async def test_speed_locked_machine_skips_backward_segments(locked_kmh: float) -> None:
+async def test_speed_locked_machine_turns_nobody_backward_on_its_own(locked_kmh: float) -> None:
+    """A belt locked at its own speed: treadctl offers advisory mode, and then sends
+    nothing more. Nobody at the console follows the advice here, so nobody is ever told
+    to turn: the workout waits, saying again what to set, until the person stops."""
     async with workout(None, Quirk.SPEED_LOCKED, start_speed_kmh=locked_kmh) as w:
         w.start()
         await w.until(lambda: w.runner.status().awaiting_confirm, limit_s=200)
-        assert w.alerts("target_not_reached") or w.alerts("too_fast")
+        offer = w.alerts("target_not_reached") or w.alerts("too_fast")
+        assert "advisory mode" in offer[0].message
         w.runner.confirm()
-        await w.until(lambda: w.runner.state is RunState.FINISHED or awaiting(w))
-        while w.runner.state is not RunState.FINISHED:
-            w.runner.confirm()
-            await w.until(lambda: w.runner.state is RunState.FINISHED or awaiting(w))
+        await w.until(lambda: bool(w.alerts("advisory_mode")), limit_s=10)
+        switched_at = w.rig.clock.now()
+        await w.rig.clock.sleep(300)
+        assert not speeds_after(w, switched_at)
+        assert not [e for e in w.of(Turnaround) if e.phase == "turn_now"]
+        assert not [e for e in w.of(SegmentStarted) if e.facing == "backward"]
+        assert w.runner.status().workout_s < 60  # paced by a belt that never got there
+        assert len([e for e in w.events if isinstance(e, Advice)]) >= 10  # said again
+        await w.runner.emergency_stop()
         summary = await w.finish()
         assert summary.backward_s == 0
-        assert not [
-            e for e in w.of(Turnaround) if e.phase == "turn_now" and e.to_facing == "backward"
-        ]
-        assert w.alerts("backward_off")
+        assert w.alerts("stop_at_console")
         clean(w)
 
 

@@ -261,13 +261,18 @@ async def test_h8_locked_speed_warns_and_holds_without_piling_on() -> None:
         w.start()
         await w.until(lambda: bool(w.alerts("target_not_reached")), limit_s=120)
         assert w.runner.state is RunState.PAUSED
+        assert "advisory mode" in w.alerts("target_not_reached")[0].message
         sent = len(w.commands("speed"))
         await w.rig.clock.sleep(60)
         assert len(w.commands("speed")) == sent  # held: no pile of speed commands
-        w.runner.confirm()  # go on without speed checks
-        summary = await w.finish()
-        assert summary.completed
+        w.runner.confirm()  # go on in advisory mode (tests/workout/test_advisory.py)
+        await w.until(lambda: w.runner.status().advisory, limit_s=10)
+        await w.rig.clock.sleep(30)
+        assert len(w.commands("speed")) == sent  # nothing more is sent
         assert len(w.alerts("target_not_reached")) == 1
+        await w.runner.emergency_stop()
+        summary = await w.finish()
+        assert not summary.completed
 
 
 async def test_h8_belt_faster_than_asked_is_paused() -> None:

@@ -178,7 +178,8 @@ def describe_treadmill(client: TreadmillClient) -> list[str]:
     chars = client.link.characteristics()
     if not client.can_control:
         lines.append(
-            "  read-only: no control point, stats without control (use the console to set speed)"
+            "  read-only: no control point; workouts run in advisory mode (you set the speed "
+            "at the console)"
         )
     else:
         props = chars[uuids.CONTROL_POINT]

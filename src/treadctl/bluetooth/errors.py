@@ -19,7 +19,8 @@ _MACOS = sys.platform == "darwin"
 
 READ_ONLY_MESSAGE = (
     "{name} has no control point: read-only, stats without control. treadctl can show "
-    "what the treadmill reports but cannot set its speed; use its console."
+    "what the treadmill reports but cannot set its speed; use its console (`treadctl run` "
+    "offers an advisory workout: it says what to set, and when)."
 )
 
 

@@ -50,6 +50,11 @@ def report(results: Sequence[CaseResult], wall_s: float) -> str:
         f"  person:     {sum(actions.values())} ("
         + ", ".join(f"{k} {v}" for k, v in sorted(actions.items()))
         + ")",
+        "  advisory:   "
+        + ", ".join(
+            f"{k} {v}" for k, v in sorted(Counter(r.outcome for r in results if r.advisory).items())
+        )
+        + f" ({sum(r.turns for r in results if r.advisory)} turns at the console)",
     ]
     for r in bad[:20]:
         first = str(r.violations[0]) if r.violations else r.detail

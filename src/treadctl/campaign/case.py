@@ -6,11 +6,13 @@ violation found at seed 4711 is replayed by running seed 4711 again.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
 from treadctl.sim import Quirk, SimConfig
+from treadctl.sim.config import COMMANDABLE_QUIRKS
 from treadctl.units import SpeedUnit
 from treadctl.workout.builtin import list_builtin
 from treadctl.workout.timeline import PlanLimits
@@ -30,6 +32,9 @@ FAULTS: dict[str, float] = {
     "stale_distance": 1.0,
     "hr_spike": 1.0,
 }
+
+#: The share of cases on a treadmill that cannot be commanded (advisory mode).
+ADVISORY_SHARE = 0.1
 
 #: What the person does on their own, with weights.
 PERSON: dict[str, float] = {
@@ -60,6 +65,8 @@ class Case:
     """The person presses stop at this time (a few cases)."""
     heart_rate_bpm: int | None
     notes: list[str] = field(default_factory=list)
+    advisory_slips: float = 0.0
+    """Advisory cases: the chance the person at the console sets a wrong, faster speed."""
 
     @property
     def quirks(self) -> frozenset[Quirk]:
@@ -116,7 +123,7 @@ def make_case(seed: int, *, builtin_share: float = 0.0) -> Case:
         max_heart_rate_bpm=rng.choice([None, None, 150]),
         heart_rate_over_s=rng.choice([5.0, 10.0]),
     )
-    quirks = frozenset(q for q in Quirk if rng.random() < 0.12)
+    quirks = frozenset(q for q in COMMANDABLE_QUIRKS if rng.random() < 0.12)
     mph = Quirk.MPH_FIELDS in quirks
     sim = SimConfig(
         min_speed_kmh=rng.choice([0.3, 0.5, 0.5, 0.8, 1.0]),
@@ -136,7 +143,7 @@ def make_case(seed: int, *, builtin_share: float = 0.0) -> Case:
         builtin = rng.choice(list_builtin())[0]
     else:
         segments = _segments(rng, limits, rng.randint(2, 5))
-    return Case(
+    case = Case(
         seed=seed,
         segments=segments,
         builtin=builtin,
@@ -149,4 +156,16 @@ def make_case(seed: int, *, builtin_share: float = 0.0) -> Case:
         confirm_after_s=rng.choice([(1.0, 5.0), (2.0, 20.0), (5.0, 40.0)]),
         stop_at_s=rng.uniform(10, 200) if rng.random() < 0.05 else None,
         heart_rate_bpm=rng.choice([None, None, 120]),
+    )
+    # Drawn last, so that the cases drawn before advisory mode came stay the same.
+    if rng.random() >= ADVISORY_SHARE:
+        return case
+    # A treadmill that cannot be commanded: the person sets its console. Not with mph
+    # numbers in km/h fields (the person would read the console's mph).
+    quirk = rng.choice([Quirk.NO_CONTROL_POINT, Quirk.COMMANDS_IGNORED])
+    return dataclasses.replace(
+        case,
+        sim=dataclasses.replace(sim, quirks=(quirks - {Quirk.MPH_FIELDS}) | {quirk}),
+        client_unit="kmh",
+        advisory_slips=rng.choice([0.0, 0.2, 0.5]),
     )

@@ -11,7 +11,9 @@ console. It holds the belt to the safety model's promises:
   steps the machine can take (H3);
 - ``frozen``: no rise after a link loss, a stop or a hold until a person acts (H5, H6);
 - ``stopped``: after an emergency stop or the end, the belt never speeds up again;
-- ``warned``: a turn on a moving belt was announced ahead (H1).
+- ``warned``: a turn on a moving belt was announced ahead (H1);
+- ``alarm``: in advisory mode (treadctl cannot command the belt, the person sets the
+  console), a belt over the ceiling is alarmed at once: within a few readings.
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ from dataclasses import dataclass, field
 from treadctl.ftms.control_point import SetTargetSpeed
 from treadctl.sim import Quirk, SimTreadmill
 from treadctl.units import KMH_PER_MPH
-from treadctl.workout.events import Finished, Paused, Turnaround, UserAction, WorkoutEvent
+from treadctl.workout.events import (
+    Finished,
+    Paused,
+    SafetyAlert,
+    Turnaround,
+    UserAction,
+    WorkoutEvent,
+)
 from treadctl.workout.profile import Direction
 from treadctl.workout.timeline import PlanLimits
 
@@ -38,6 +47,12 @@ CONSOLE_GRACE_S = 10.0
 #: back under it, paused or stopped this long after it went over (plus the time its motor
 #: takes to slow from where it got to): two readings to be sure, then the command.
 OVER_CEILING_GRACE_S = 4.0
+#: Advisory mode: a belt over the ceiling this long (plus three readings) unalarmed is late.
+ADVISORY_ALARM_S = 1.5
+#: Under the ceiling this long ends an episode over it (shorter dips belong to it).
+ADVISORY_EPISODE_GAP_S = 2.0
+#: treadctl says a belt over the ceiling again this often (workout/advisory.py), plus slack.
+ADVISORY_REPEAT_S = 11.0
 
 
 def belt_steps(sim: SimTreadmill) -> tuple[float, float]:
@@ -71,6 +86,10 @@ class BeltJudge:
     can_command: Callable[[], bool] = lambda: True
     """Whether treadctl can command the belt now (a link and control): time over a ceiling
     it could do nothing about is not held against it."""
+    advisory: Callable[[], bool] = lambda: False
+    """Advisory mode now: treadctl cannot command the belt, and must alarm instead."""
+    sees: Callable[[], bool] = lambda: True
+    """Whether treadctl gets the belt's readings now (a link)."""
     observations: int = 0
     turns: int = 0
     _warned: bool = False
@@ -89,6 +108,10 @@ class BeltJudge:
     _over_peak: float = 0.0
     _over_told: bool = False
     _seen_rules: set[str] = field(default_factory=set)
+    _alarm_over_since: float | None = None
+    _alarm_under_since: float | None = None
+    _alarmed_at: float | None = None
+    _alarm_told: bool = False
 
     def watch(self, sim: SimTreadmill) -> None:
         self._sim = sim
@@ -114,6 +137,8 @@ class BeltJudge:
                 self.person_acted(t_s)
             case UserAction(action="stop") | Finished():
                 self.ended(t_s)
+            case SafetyAlert(kind="over_ceiling"):
+                self._alarmed_at = t_s
             case _:
                 pass
 
@@ -201,6 +226,7 @@ class BeltJudge:
         self._follow_console(t_s, kmh)
         self._check_commands(t_s)
         self._check_ceiling(t_s, kmh)
+        self._check_alarm(t_s, kmh)
         if self._turning_until is not None and t_s <= self._turning_until:
             turn = self._turn_speed()
             if kmh > turn + TURN_TOLERANCE_KMH and not self._console_recent(t_s):
@@ -279,6 +305,38 @@ class BeltJudge:
                 "ceiling",
                 f"{kmh:.2f} km/h facing {self.facing} (ceiling {ceiling:g}) for "
                 f"{self._over_s:.1f} s while connected",
+            )
+
+    def _check_alarm(self, t_s: float, kmh: float) -> None:
+        """Advisory mode: over the ceiling, the person hears it at once."""
+        ceiling = self._ceiling_now(t_s)
+        over = kmh > ceiling + max(BELT_CEILING_MARGIN_KMH, self.increment_kmh) + 0.05
+        if not self.advisory() or not self.sees() or self._ended:
+            self._alarm_over_since = self._alarm_under_since = None
+            return
+        if not over:
+            # An episode ends once the belt has stayed under for a while: treadctl decides
+            # on confirmed readings, and a dip between two of them is the same episode.
+            if self._alarm_under_since is None:
+                self._alarm_under_since = t_s
+            if t_s - self._alarm_under_since >= ADVISORY_EPISODE_GAP_S:
+                self._alarm_over_since = None
+            return
+        self._alarm_under_since = None
+        if self._alarm_over_since is None:
+            self._alarm_over_since, self._alarm_told = t_s, False
+        since = self._alarm_over_since
+        # Said for this episode, or for the one treadctl still sees going on (it says it
+        # again every ADVISORY_REPEAT_S while the belt stays over).
+        alarmed = self._alarmed_at is not None and self._alarmed_at >= since - ADVISORY_REPEAT_S
+        late_s = ADVISORY_ALARM_S + 3.0 / self._sim.config.data_rate_hz
+        if not alarmed and t_s - since > late_s and not self._alarm_told:
+            self._alarm_told = True
+            self._violate(
+                t_s,
+                "alarm",
+                f"{kmh:.2f} km/h facing {self.facing} (ceiling {ceiling:g}) for "
+                f"{t_s - since:.1f} s in advisory mode without an alarm",
             )
 
     def _check_rise(self, t_s: float, kmh: float, before: float) -> None:

@@ -27,12 +27,12 @@ from treadctl.client import TreadmillClient
 from treadctl.clock import Clock, VirtualClock
 from treadctl.config import Settings
 from treadctl.ftms import TreadmillData, encode_treadmill_data, uuids
-from treadctl.runtime import WorkoutOptions, run_workout
-from treadctl.sim import Quirk, SimTreadmill
+from treadctl.runtime import ConsoleHand, WorkoutOptions, run_workout
+from treadctl.sim import BeltState, Quirk, SimTreadmill
 from treadctl.sim.loopback import LoopbackLink
 from treadctl.sim.treadmill import SimConnection
 from treadctl.util.tasks import TaskSet
-from treadctl.workout.events import SafetyAlert, Turnaround, WorkoutEvent
+from treadctl.workout.events import Advice, SafetyAlert, Turnaround, WorkoutEvent
 from treadctl.workout.ports import Treadmill
 from treadctl.workout.profile import ProfileError
 from treadctl.workout.runner import Runner, RunState
@@ -59,6 +59,8 @@ class CaseResult:
     backward_s: float = 0.0
     turns: int = 0
     wall_s: float = 0.0
+    advisory: bool = False
+    """The workout ran (or went on) in advisory mode: the person set the console."""
 
     @property
     def ok(self) -> bool:
@@ -73,12 +75,17 @@ class Injector:
     ) -> None:
         self.case = case
         self.rng = random.Random(case.seed * 7919 + 1)
+        #: The person at the console (advisory mode) draws from their own sequence, so the
+        #: faults and actions of every other case stay as they were.
+        self.console_rng = random.Random(case.seed * 7919 + 2)
         self.clock = clock
         self.sim = sim
         self.link = link
         self.judge = judge
         self.result: CaseResult | None = None
         self.runner: Runner | None = None
+        self.hand: ConsoleHand | None = None
+        self._asked_kmh: float | None = None
         self.key_out = False
         self._tasks = TaskSet("campaign action")
 
@@ -98,6 +105,8 @@ class Injector:
         self.judge.follow(self.clock.now(), event)
         if isinstance(event, SafetyAlert) and event.kind == "start_refused":
             self.key_out = True
+        if isinstance(event, Advice | SafetyAlert):
+            self.at_the_console(event)
         if isinstance(event, Turnaround) and self.rng.random() < self.case.turn_fault_chance:
             delay_s = self.rng.uniform(0.0, 4.0)
             self.spawn(self._fault_after(delay_s))
@@ -188,6 +197,46 @@ class Injector:
     async def _heart_rate_after(self, bpm: int | None, delay_s: float) -> None:
         await self.clock.sleep(delay_s)
         self.sim.heart_rate_bpm = bpm
+
+    # -- the person at the console (advisory mode) ---------------------------------------
+
+    def on_console(self, what: str, kmh: float) -> None:
+        now = self.clock.now()
+        if what == "speed":
+            self.judge.console_speed(now, kmh)
+        elif what == "start":
+            self.judge.console_start(now)
+
+    def at_the_console(self, event: Advice | SafetyAlert) -> None:
+        """Advisory mode: the person does what the advice says (now and then a faster
+        speed by mistake), and slows down when an alarm says the belt is too fast."""
+        hand = self.hand
+        if hand is None:
+            return
+        if isinstance(event, Advice):
+            if event.speed_kmh is None:
+                return
+            self._asked_kmh = event.speed_kmh
+            rng = self.console_rng
+            if event.speed_kmh > 0 and rng.random() < self.case.advisory_slips:
+                self.count("action", "console_slip")
+                hand.cancel()
+                self.spawn(self._slip(event.speed_kmh + rng.uniform(0.5, 2.5)))
+                return
+            hand.heard(event)
+        elif event.kind in ("over_ceiling", "turn_too_fast", "speed_up_too_quick"):
+            asked = self._asked_kmh
+            if asked is not None:
+                self.count("action", "console_correct")
+                hand.heard(Advice("the alarm", asked))
+
+    async def _slip(self, kmh: float) -> None:
+        assert self.hand is not None
+        await self.clock.sleep(self.console_rng.uniform(0.5, 3.0))
+        if self.sim.state is not BeltState.RUNNING:
+            self.on_console("start", 0.0)
+            self.sim.console_start()
+        self.hand.set_speed(round(min(kmh, self.sim.config.max_speed_kmh), 1))
 
     # -- the person -------------------------------------------------------------------------
 
@@ -311,8 +360,14 @@ async def _run(case: Case, folder: Path, result: CaseResult) -> None:
         conn = link.connection
         return isinstance(conn, SimConnection) and (conn.has_control or lax)
 
-    judge.can_command = can_command
     injector = Injector(case, clock, sim, link, judge)
+
+    def advisory() -> bool:
+        return injector.runner is not None and injector.runner.advisory is not None
+
+    judge.can_command = lambda: can_command() and not advisory()
+    judge.advisory = advisory
+    judge.sees = lambda: link.is_connected
     injector.result = result
     sim.heart_rate_bpm = case.heart_rate_bpm
 
@@ -328,6 +383,13 @@ async def _run(case: Case, folder: Path, result: CaseResult) -> None:
     def on_runner(runner: Runner, _treadmill: Treadmill) -> None:
         judge.facing = runner.facing
         injector.runner = runner
+        injector.hand = ConsoleHand(
+            sim,
+            clock,
+            runner,
+            delay_s=injector.console_rng.uniform(1.0, 4.0),
+            on_console=injector.on_console,
+        )
         injector.spawn(injector.random_faults())
         injector.spawn(injector.person(runner))
 
@@ -359,11 +421,14 @@ async def _run(case: Case, folder: Path, result: CaseResult) -> None:
             result.outcome, result.detail = "exception", f"{type(exc).__name__}: {exc}"
             return
         finally:
+            if injector.hand is not None:
+                injector.hand.cancel()
             await injector.close()
     if outcome is None:
         result.outcome, result.detail = "stalled", "no end in virtual time"
         return
     summary = outcome.summary
+    result.advisory = injector.runner is not None and injector.runner.advisory is not None
     result.workout_s = summary.workout_s
     result.backward_s = summary.backward_s
     result.turns = judge.turns

@@ -162,6 +162,7 @@ def handle(args: argparse.Namespace) -> int:
             # answered.
             auto_confirm_s=None if actions or limits else args.confirm_after,
             hold_limit_s=HOLD_LIMIT_S,
+            console_hand=True,  # advisory mode: a stand-in sets the simulated console
             sim_name=f"treadctl-sim-{i}" if several else "treadctl-sim",
             sinks=[*mqtt_sinks(mqtt, index=i if several else None), *voice],
             zwo=zwo_reference_from_args(args, settings),

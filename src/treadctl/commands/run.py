@@ -216,6 +216,7 @@ def _handle(args: argparse.Namespace) -> int:
         treadmill=treadmill,
         zwo=zwo,
         strap=strap,
+        console_hand=args.sim,  # a rehearsal in advisory mode: the simulated console follows
     )
     if not args.headless and sys.stdin.isatty() and sys.stdout.isatty():
         # The full-screen UI asks for the risk acknowledgment itself, in a dialog (H11).

@@ -13,6 +13,7 @@ from typing import TextIO
 from treadctl.formatting import clock_text, speed_text, summary_lines
 from treadctl.headless.output import Output
 from treadctl.workout.events import (
+    Advice,
     Command,
     Countdown,
     CueEvent,
@@ -97,6 +98,8 @@ class HeadlessPrinter:
                 self.line(f"segment {event.index + 1} done")
             case CueEvent():
                 self.line(f"cue: {event.text}")
+            case Advice():
+                self.line(f">>> at the console: {event.text}")
             case Countdown() if event.seconds_left <= 3:
                 self.line(f"{event.what} in {event.seconds_left} s")
             case Turnaround(phase="turn_now"):

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from treadctl.units import KMH_PER_MPH
 
-__all__ = ["KMH_PER_MPH", "Quirk", "SimConfig"]
+__all__ = ["COMMANDABLE_QUIRKS", "KMH_PER_MPH", "Quirk", "SimConfig"]
 
 
 class Quirk(StrEnum):
@@ -33,6 +33,18 @@ class Quirk(StrEnum):
     """Training Status codes from the reserved range (0x10 running, 0x11 paused)."""
     STATUS_ECHO = "status-echo"
     """Fitness Machine Status for a client's own commands goes back to that client too."""
+    NO_CONTROL_POINT = "no-control-point"
+    """No Fitness Machine Control Point: the machine reports and takes no commands
+    (Vitalwalk and other read-only decks; treadctl runs an advisory workout)."""
+    COMMANDS_IGNORED = "commands-ignored"
+    """Every control point request answered with Success and ignored: only the console
+    moves the belt (locked firmware, some gym machines)."""
+
+
+#: The quirks a machine can still be commanded with (the campaign draws from these).
+COMMANDABLE_QUIRKS: tuple[Quirk, ...] = tuple(
+    q for q in Quirk if q not in (Quirk.NO_CONTROL_POINT, Quirk.COMMANDS_IGNORED)
+)
 
 
 @dataclass(frozen=True, slots=True)

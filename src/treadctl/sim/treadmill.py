@@ -168,7 +168,7 @@ class SimTreadmill:
         self._last_advance = clock.now()
         self._tasks = TaskSet("simulator")
         cp_props = (WNR | IND) if self.config.has(Quirk.CP_WRITE_WITHOUT_RESPONSE) else (W | IND)
-        self.characteristics: Mapping[str, CharProperty] = {
+        chars: dict[str, CharProperty] = {
             uuids.FITNESS_MACHINE_FEATURE: R,
             uuids.TREADMILL_DATA: N,
             uuids.TRAINING_STATUS: R | N,
@@ -180,6 +180,9 @@ class SimTreadmill:
             uuids.MODEL_NUMBER: R,
             uuids.FIRMWARE_REVISION: R,
         }
+        if self.config.has(Quirk.NO_CONTROL_POINT):
+            del chars[uuids.CONTROL_POINT]
+        self.characteristics: Mapping[str, CharProperty] = chars
 
     # -- units -------------------------------------------------------------------------
 
@@ -286,6 +289,10 @@ class SimTreadmill:
     def _execute(self, conn: SimConnection, request: AnyRequest) -> ResultCode:
         if not isinstance(request, ControlRequest):
             return ResultCode.OP_CODE_NOT_SUPPORTED
+        if self.config.has(Quirk.COMMANDS_IGNORED):
+            if isinstance(request, RequestControl):
+                conn.has_control = True
+            return ResultCode.SUCCESS  # and nothing happens: only the console moves it
         if isinstance(request, RequestControl):
             holders = [c for c in self.connections if c.has_control and c is not conn]
             if holders:

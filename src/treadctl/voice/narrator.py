@@ -23,6 +23,7 @@ from treadctl.voice.words import (
 )
 from treadctl.workout.coaching import BACKWARD_TIPS
 from treadctl.workout.events import (
+    Advice,
     Countdown,
     CueEvent,
     Finished,
@@ -52,6 +53,7 @@ FRESH_SEGMENT_S = 6.0
 FRESH_PROGRESS_S = 3.0
 FRESH_STATUS_S = 8.0
 FRESH_CUE_S = 15.0
+FRESH_ADVICE_S = 10.0
 FRESH_SAFETY_S = 30.0
 FRESH_SUMMARY_S = 30.0
 
@@ -88,6 +90,8 @@ PAUSED_TEXT = "Paused. Press r to go on."
 HELD_TEXT = "Paused. Press Enter when you are ready to go on."
 RESUMED_TEXT = "Going on."
 STOPPING_TEXT = "Stopping the belt."
+#: Advisory mode: treadctl cannot stop the belt, and never says it does.
+STOP_AT_CONSOLE_TEXT = "Stop the belt at the console, or pull the safety key."
 
 
 def segment_text(
@@ -147,6 +151,7 @@ class Narrator:
         self._segment: _Segment | None = None
         self._turn_now_at: float | None = None
         self._countdown_what: str | None = None
+        self._advisory = False
 
     def _make(
         self,
@@ -197,7 +202,20 @@ class Narrator:
                 return self._countdown(event, now)
             case Turnaround():
                 return self._turnaround(event, now)
-            case SafetyAlert(message=message):
+            case Advice(text=text):
+                # What to set at the console: the workout waits on it, so it is said like
+                # a turn (always, ahead of segment news).
+                return self._make(
+                    "turn",
+                    speakable(text, self.units),
+                    Priority.BELT,
+                    now,
+                    FRESH_ADVICE_S,
+                    group="advice",
+                )
+            case SafetyAlert(message=message, kind=kind):
+                if kind == "advisory_mode":
+                    self._advisory = True
                 return self._make(
                     "safety",
                     speakable(message, self.units),
@@ -224,7 +242,7 @@ class Narrator:
             case UserAction(action="stop"):
                 return self._make(
                     "safety",
-                    STOPPING_TEXT,
+                    STOP_AT_CONSOLE_TEXT if self._advisory else STOPPING_TEXT,
                     Priority.SAFETY,
                     now,
                     FRESH_SAFETY_S,
@@ -369,6 +387,7 @@ class Narrator:
             (None, SLOWING_TEXT),
             (None, SPEEDING_UP_TEXT),
             (Earcon.STOP, STOPPING_TEXT),
+            (Earcon.STOP, STOP_AT_CONSOLE_TEXT),
             (Earcon.STOP, PAUSED_TEXT),
             (Earcon.STOP, HELD_TEXT),
             (None, RESUMED_TEXT),

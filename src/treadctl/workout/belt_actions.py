@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from treadctl.workout.belt import StartResult
 from treadctl.workout.events import CueEvent
 from treadctl.workout.holds import RunState
+from treadctl.workout.monitors import commands_ignored_alarm
 from treadctl.workout.steps import WorkoutAborted
 
 if TYPE_CHECKING:
@@ -54,7 +55,11 @@ class BeltActions:
 
     async def start(self) -> bool:
         """Start the belt slowly; on a refusal, say why and hold for the person."""
+        records = self.r.client.state.records
         result = await self.r.belt.start()
+        if result is StartResult.NOT_MOVING and self._start_ignored(records):
+            self.r.reports.raise_alarm(commands_ignored_alarm())  # H8: offers advisory mode
+            return False
         if result in (StartResult.MOVING, StartResult.NOT_MOVING):
             return True
         if self.r.aborted or result is StartResult.OVERTAKEN:
@@ -76,6 +81,19 @@ class BeltActions:
             self.r.hold("the belt did not start", needs_confirm=True)
         return False
 
+    def _start_ignored(self, records_before: int) -> bool:
+        """A Start acknowledged, data coming in, and the belt still reports 0, on a belt
+        never seen moving in this workout (later, a console or a lost link explains it)."""
+        r = self.r
+        state = r.client.state
+        return (
+            r.advisory is None
+            and not r.seen_moving
+            and r.client.is_connected
+            and state.records >= records_before + 3
+            and (state.speed_kmh or 0.0) <= 0.0
+        )
+
     async def pause(self) -> None:
         await self.r.belt.pause()
 
@@ -90,6 +108,9 @@ class BeltActions:
         await self.start()
 
     async def stop(self, reason: str) -> None:
+        if self.r.advisory is not None:
+            await self.r.advisory.stop(reason)
+            return
         if not self.r.client.is_connected:
             self.r.gate.close()
             self.r.alert(

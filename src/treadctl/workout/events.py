@@ -73,6 +73,19 @@ class Turnaround:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """Advisory mode: what to set at the treadmill's console now (treadctl cannot).
+
+    ``speed_kmh`` 0 means pause or stop the belt; None: no speed change (an incline only).
+    """
+
+    type: ClassVar[str] = "advice"
+    text: str
+    speed_kmh: float | None = None
+    incline_pct: float | None = None
+
+
+@dataclass(frozen=True)
 class SafetyAlert:
     """Something the person must know about now. ``needs_ack`` alerts stay until acknowledged."""
 
@@ -163,6 +176,7 @@ WorkoutEvent = (
     | CueEvent
     | Countdown
     | Turnaround
+    | Advice
     | SafetyAlert
     | Sample
     | Paused
@@ -181,6 +195,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         CueEvent,
         Countdown,
         Turnaround,
+        Advice,
         SafetyAlert,
         Sample,
         Paused,

@@ -32,6 +32,7 @@ class Holds:
         self._t0_s = 0.0
         self._paused_total_s = 0.0
         self._paused_since_s: float | None = None
+        self._stalled_since_s: float | None = None
 
     def begin(self) -> None:
         self._t0_s = self.clock.now()
@@ -53,16 +54,34 @@ class Holds:
 
     @property
     def workout_s(self) -> float:
-        """Time the workout has run: holds excluded."""
+        """Time the workout has run: holds (and stalls) excluded."""
         paused = self._paused_total_s
         if self._paused_since_s is not None:
             paused += self.clock.now() - self._paused_since_s
+        if self._stalled_since_s is not None:
+            paused += self.clock.now() - self._stalled_since_s
         return self.elapsed_s - paused
+
+    @property
+    def stalled(self) -> bool:
+        return self._stalled_since_s is not None
+
+    def stall(self) -> None:
+        """Stop the workout clock without a hold (advisory mode: the belt is not yet at
+        the speed the person was asked to set)."""
+        if self.state is RunState.RUNNING and self._stalled_since_s is None:
+            self._stalled_since_s = self.clock.now()
+
+    def unstall(self) -> None:
+        if self._stalled_since_s is not None:
+            self._paused_total_s += self.clock.now() - self._stalled_since_s
+            self._stalled_since_s = None
 
     def hold(self, reason: str, *, needs_confirm: bool) -> bool:
         """Hold the workout; False if it is not live."""
         if not self.live:
             return False
+        self.unstall()
         if self.state is not RunState.PAUSED:
             if self._paused_since_s is None:
                 self._paused_since_s = self.clock.now()
@@ -92,6 +111,7 @@ class Holds:
         self.needs_confirm = False
 
     def finish(self) -> None:
+        self.unstall()
         if self._paused_since_s is not None:
             self._paused_total_s += self.clock.now() - self._paused_since_s
             self._paused_since_s = None

@@ -58,6 +58,25 @@ class Commanded:
     from_kmh: float
 
 
+#: What an H8 alarm offers when the belt does not do as told (workout/advisory.py).
+ADVISORY_OFFER = (
+    "treadctl can go on in advisory mode: you set the speed at the console, treadctl says "
+    "what and when, and it cannot stop the belt (the console's STOP is your stop). "
+    "Confirm to go on that way, or stop."
+)
+
+
+def commands_ignored_alarm() -> Alarm:
+    """H8: a Start was acknowledged, and the belt never moved."""
+    return Alarm(
+        "H8",
+        "commands_ignored",
+        "The treadmill says yes to treadctl's commands, but the belt did not start: it seems "
+        f"to ignore them. {ADVISORY_OFFER}",
+        Action.HOLD,
+    )
+
+
 class TargetMonitor:
     """H8: a belt that does not reach its command, or runs faster than asked."""
 
@@ -79,8 +98,7 @@ class TargetMonitor:
                 "H8",
                 "too_fast",
                 f"The belt runs at {belt_kmh:.1f} km/h, faster than the {commanded.kmh:.1f} km/h "
-                "asked: paused. Backward segments are off on this treadmill. Confirm to go on "
-                "forward at the treadmill's own speed, or stop.",
+                f"asked: paused. {ADVISORY_OFFER}",
                 Action.PAUSE_BELT,
                 belt_disobeys=True,
             )
@@ -95,8 +113,7 @@ class TargetMonitor:
                 "H8",
                 "target_not_reached",
                 f"The belt stays at {belt_kmh:.1f} km/h, not the {commanded.kmh:.1f} km/h asked: "
-                "its speed may be locked. Backward segments are off on this treadmill. "
-                "Confirm to go on forward without speed checks.",
+                f"it does not follow treadctl's speed commands. {ADVISORY_OFFER}",
                 Action.HOLD,
                 belt_disobeys=True,
             )
@@ -228,6 +245,8 @@ class HeartRateMonitor:
         self.over_s = over_s
         self._over_since: float | None = None
         self._known_at: float | None = None
+        #: The latest known rate (what an alarm names).
+        self.last_bpm: int | None = None
 
     def reset(self) -> None:
         self._over_since = None
@@ -241,6 +260,7 @@ class HeartRateMonitor:
                 self._over_since = None
             return None
         self._known_at = now_s
+        self.last_bpm = bpm
         if not PLAUSIBLE_BPM[0] <= bpm <= PLAUSIBLE_BPM[1] or bpm <= ceiling:
             self._over_since = None
             return None

@@ -30,6 +30,7 @@ class Pacer:
     async def while_held(self) -> None:
         """Return once the workout may run; raise WorkoutAborted if it must end."""
         while True:
+            self.r.check_handover()
             if self.r.abort_reason is not None:
                 raise WorkoutAborted(self.r.abort_reason)
             if self.r.holds.state is RunState.RUNNING:
@@ -41,6 +42,7 @@ class Pacer:
             self.r.reports.sample_if_due()
 
     async def wait_wake(self, timeout_s: float) -> None:
+        self.r.check_handover()
         self.r._wake.clear()
         waiter = asyncio.ensure_future(self.r._wake.wait())
         sleeper = asyncio.ensure_future(self.r.clock.sleep(timeout_s))
@@ -60,7 +62,8 @@ class Pacer:
         pending = sorted(marks, key=lambda m: m[0])
         while True:
             await self.while_held()
-            if self.r.facing == "backward" and self.r.gate.backward_off:
+            r = self.r
+            if r.facing == "backward" and r.gate.backward_off and r.advisory is None:
                 break  # the rest of this backward stretch is off
             ws = self.r.workout_s
             while pending and pending[0][0] <= ws - start_ws + 1e-9:

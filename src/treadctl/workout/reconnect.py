@@ -53,6 +53,7 @@ class Reconnector:
         on_restored: Callable[[], Awaitable[None]],
         on_gave_up: Callable[[], None],
         should_stop: Callable[[], bool],
+        needs_control: Callable[[], bool] = lambda: True,
     ) -> None:
         self.client = client
         self.clock = clock
@@ -60,6 +61,8 @@ class Reconnector:
         self.on_restored = on_restored
         self.on_gave_up = on_gave_up
         self.should_stop = should_stop
+        self.needs_control = needs_control
+        """False in advisory mode: the link alone is enough."""
         self.active = False
 
     async def run(self) -> None:
@@ -78,7 +81,7 @@ class Reconnector:
                 try:
                     if not self.client.is_connected:
                         await self.client.connect()
-                    if not self.client.state.has_control:
+                    if not self.client.state.has_control and self.needs_control():
                         await self.client.request_control()
                 except (LinkError, client_errors.TreadmillError) as exc:
                     log.info("reconnect attempt %d failed: %s", attempt, exc)

@@ -17,6 +17,7 @@ from treadctl.client import events as ce
 from treadctl.client.state import BeltStatus, TreadmillState
 from treadctl.clock import wait_for
 from treadctl.link.base import LinkError
+from treadctl.workout.advisory import OFFERS_ADVISORY
 from treadctl.workout.events import CueEvent, Sample
 from treadctl.workout.gate import Limiter, SpeedDecision
 from treadctl.workout.holds import RunState
@@ -68,6 +69,8 @@ class Reports:
         self._told_unit_care = False
 
     def on_client_event(self, event: ce.ClientEvent) -> None:
+        if self.r.advisory is not None and self.r.advisory.on_client_event(event):
+            return
         match event:
             case ce.DataRecord(state=state):
                 self._on_record(state)
@@ -162,20 +165,21 @@ class Reports:
         self.r.alert(
             "H2",
             "console_over_ceiling",
-            f"The console set {kmh:g} km/h, above {self._ceiling_words(ceiling)}: brought back "
+            f"The console set {kmh:g} km/h, above {self.ceiling_words(ceiling)}: brought back "
             "under it.",
         )
         if self.r.gate.belt_running:
             self.r.spawn(self._back_under(ceiling))
 
-    def _ceiling_words(self, ceiling_kmh: float) -> str:
+    def ceiling_words(self, ceiling_kmh: float) -> str:
         """The speed ceiling now, facing as the person faces, named with whose it is; the
         care taken until the speed unit is checked is said as such."""
         key = speed_key(self.r.facing)
         if ceiling_kmh < self.r.limits.speed_ceiling(self.r.facing) - 0.05:
             return (
-                f"{ceiling_kmh:g} km/h, the speed held under {self.r.limits.describe(key)} "
-                "until treadctl has checked the treadmill's speed unit"
+                f"{round(ceiling_kmh, 2):g} km/h, the speed held under "
+                f"{self.r.limits.describe(key)} until treadctl has checked the treadmill's "
+                "speed unit"
             )
         return self.r.limits.describe(key, ceiling_kmh)
 
@@ -210,7 +214,11 @@ class Reports:
                     f"({verdict.replace('_', ' ')}): ignored and counted.",
                 )
             trusted = self.r.trust.trusted_kmh
-            if trusted is not None:
+            if trusted is not None and trusted > 0.1:
+                self.r.seen_moving = True
+            if self.r.advisory is not None:
+                self.r.advisory.observe(now, trusted)  # the person drives: alarms, pace
+            elif trusted is not None:
                 self.r.gate.observe(now, trusted, steady=self.r.trust.steady())
                 self._check_ceiling(trusted)
                 self._check_follows()
@@ -266,8 +274,8 @@ class Reports:
             return  # coming back down, or just set at the console: give it its moment
         if not self._over_ceiling:
             self._over_ceiling = True
-            self._raise(
-                over_ceiling_alarm(trusted_kmh, self.r.facing, self._ceiling_words(ceiling))
+            self.raise_alarm(
+                over_ceiling_alarm(trusted_kmh, self.r.facing, self.ceiling_words(ceiling))
             )
 
     def _check_follows(self) -> None:
@@ -292,7 +300,11 @@ class Reports:
     def _check_unit(self, now: float, state: TreadmillState) -> None:
         if self.r.gate.unit_verified and self.r.unit_monitor.verified:
             return
-        if self.r.holds.state is not RunState.RUNNING or not self.r.gate.belt_running:
+        # Advisory mode: nothing commands the belt, but its odometer still tells the unit.
+        moving = self.r.gate.belt_running or (
+            self.r.advisory is not None and (self.r.trusted_kmh() or 0.0) > 0
+        )
+        if self.r.holds.state is not RunState.RUNNING or not moving:
             self.r.unit_monitor.reset()
             return
         result = self.r.unit_monitor.check(now, state.distance_m, state.speed_kmh)
@@ -303,12 +315,15 @@ class Reports:
             self.r.gate.unit_verified = True
             self.r.reach_segment_speed()  # a speed held lower until now can be reached
         else:
-            self._raise(unit_mismatch_alarm(ratio))
+            self.raise_alarm(unit_mismatch_alarm(ratio))
 
-    def _raise(self, alarm: Alarm) -> None:
+    def raise_alarm(self, alarm: Alarm) -> None:
         """Act on a monitor's alarm."""
+        if self.r.advisory is not None:
+            self.r.advisory.raise_alarm(alarm)  # nothing to command: said, and held
+            return
         self.r.alert(alarm.hazard, alarm.kind, alarm.message, needs_ack=alarm.needs_ack)
-        if alarm.belt_disobeys:
+        if alarm.belt_disobeys and alarm.kind not in OFFERS_ADVISORY:
             self.r.belt_actions.turn_backward_off("the belt did not do as it was told")
         action = alarm.action
         if action is Action.HOLD and alarm.belt_disobeys and self.r.facing == "backward":
@@ -375,6 +390,8 @@ class Reports:
         self.r.trust.reset()
         if self._relinking or (self.r.reconnector is not None and self.r.reconnector.active):
             self._relinking = False
+        elif self.r.advisory is not None:
+            self.r.advisory.link_lost()
         else:
             self.r.alert(
                 "H6",
@@ -393,6 +410,10 @@ class Reports:
         give_up_at = self.r.clock.now() + FRESH_DATA_WAIT_S
         while self.r.client.state.records == records and self.r.clock.now() < give_up_at:
             await self.r.clock.sleep(0.1)
+        if self.r.advisory is not None:
+            self.r.advisory.restored()
+            self.r.wake_up()
+            return
         state = self.r.client.state
         if state.belt is BeltStatus.RUNNING or (state.speed_kmh or 0) > 0:
             await self.r.belt.pause()
@@ -478,15 +499,17 @@ class Reports:
         elif running and self.r.gate.belt_running:
             alarm = self.r.target_monitor.check(now, self.r.belt.commanded, self.r.trusted_kmh())
             if alarm is not None:
-                self._raise(alarm)
+                self.raise_alarm(alarm)
         if running:
             hr = self.r.hr_monitor.check(now, bpm)  # the strap's rate first; unknown is no value
             if hr is not None:
-                self._raise(hr)
+                self.raise_alarm(hr)
         self.r.heart.check(now, heart)
         stale = self.r.stale_monitor.check(now, s.records, s.connected)
         if stale is not None:
-            self._raise(stale)
+            self.raise_alarm(stale)
+        if self.r.advisory is not None:
+            self.r.advisory.tick(now)
 
     def _stopped_unheard(self, now: float) -> bool:
         """The belt reports standing still while treadctl thinks it runs: a stop it did

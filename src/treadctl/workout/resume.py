@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from treadctl.client import errors as client_errors
 from treadctl.link.base import LinkError
+from treadctl.workout.advisory import OFFERS_ADVISORY
 from treadctl.workout.events import Resumed
 from treadctl.workout.holds import RunState
 from treadctl.workout.monitors import Alarm
@@ -40,6 +41,9 @@ class Resumer:
         alarm, self.r.hold_alarm = self.r.hold_alarm, None
         if alarm is not None:
             self.acknowledged(alarm)
+        if self.r.advisory is not None:
+            await self.r.advisory.resumed()
+            return
         if not self.r.client.state.has_control:
             try:
                 await self.r.client.request_control()
@@ -85,6 +89,8 @@ class Resumer:
 
     def acknowledged(self, alarm: Alarm) -> None:
         self.r.target_monitor.acknowledged(alarm)
+        if alarm.kind in OFFERS_ADVISORY and self.r.advisory is None:
+            self.r.switch_to_advisory()
         if alarm.kind == "unit_mismatch" and self.r.client.speed_unit == "kmh":
             self.r.client.set_speed_unit("mph")
             self.r.gate.set_grid(self.r.client.speed_grid)

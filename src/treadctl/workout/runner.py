@@ -15,7 +15,11 @@ machine reports. It emits events and never prints. Its parts, each in a module o
   second with the monitors (H2, H6, H7, H8, H12);
 - :mod:`~treadctl.workout.pacing`: the waits on the workout clock;
 - :mod:`~treadctl.workout.resume`: coming back from a hold;
-- :mod:`~treadctl.workout.belt_actions`: start, restart, stop and finish the belt.
+- :mod:`~treadctl.workout.belt_actions`: start, restart, stop and finish the belt;
+- :mod:`~treadctl.workout.advisory`: the steps instead, on a treadmill that cannot be
+  commanded (advisory mode: the person sets the console, treadctl says what and when),
+  with :mod:`~treadctl.workout.advisory_alarms` for what it cannot prevent;
+- :mod:`~treadctl.workout.heart`: the heart rate acted on (a strap's first).
 
 Hazards handled here: H5 emergency stop and stop on any error, H6 link loss, H7 console
 stop / safety key / control lost, H11 risk acknowledgment, and the actions the monitors
@@ -36,6 +40,7 @@ from treadctl.clock import Clock
 from treadctl.errors import TreadctlError
 from treadctl.units import SpeedUnit
 from treadctl.util.tasks import TaskSet
+from treadctl.workout.advisory import Advisory, SwitchToAdvisory
 from treadctl.workout.belt import BeltCommands
 from treadctl.workout.belt_actions import BeltActions
 from treadctl.workout.events import (
@@ -135,7 +140,10 @@ class Runner:
         confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
         on_unit_switch: Callable[[SpeedUnit], None] | None = None,
         heart_rate: HeartRateStrap | None = None,
+        advisory: str | None = None,
     ) -> None:
+        """``advisory``: why the treadmill cannot be commanded (no control point, control
+        refused): the workout then runs in advisory mode from the start."""
         self.timeline = timeline
         self.limits = timeline.limits
         self.client = client
@@ -196,9 +204,16 @@ class Runner:
                     "H6", "gave_up", "Could not reconnect to the treadmill."
                 ),
                 should_stop=lambda: self.aborted,
+                needs_control=lambda: self.advisory is None,
             )
         )
         self.steps = StepExecutor(self)
+        self.advisory: Advisory | None = None
+        if advisory is not None:
+            self.gate.close()  # nothing but a stop goes to a belt treadctl cannot command
+            self.advisory = Advisory(self, advisory)
+        self.switch_left_s: float | None = None
+        """What was left of the segment when advisory mode took over."""
 
         self.facing: Direction = timeline.steps[0].facing if timeline.steps else "forward"
         self.gate.face(self.facing)
@@ -216,6 +231,8 @@ class Runner:
         self._awaiting_turn_confirm = False
         self.hold_alarm: Alarm | None = None
         self._finished = False
+        self.seen_moving = False
+        """The belt was seen moving in this workout (a Start it ignores is told apart)."""
 
     # -- what the front ends read -------------------------------------------------------
 
@@ -276,6 +293,7 @@ class Runner:
             totals=self.totals.snapshot(),
             heart_rate_bpm=bpm,
             heart_rate_source=source,
+            advisory=self.advisory is not None,
         )
 
     # -- events ------------------------------------------------------------------------
@@ -327,6 +345,8 @@ class Runner:
         """Pause the belt and the workout clock; ``reason`` says who asked."""
         self._user("pause")
         self.hold(reason, needs_confirm=False, pause_belt=True)
+        if self.advisory is not None:
+            self.advisory.paused()
 
     def resume(self) -> None:
         self._user("resume")
@@ -336,6 +356,9 @@ class Runner:
     def adjust_speed(self, delta_kmh: float) -> None:
         """Nudge the current segment's speed, within the ceilings; ramped, never a jump."""
         self._user("adjust_speed", delta_kmh)
+        if self.advisory is not None:
+            self.advisory.adjust_speed(delta_kmh)
+            return
         step = self.current_step
         if step.kind is not StepKind.SEGMENT or self.state is not RunState.RUNNING:
             return
@@ -354,6 +377,9 @@ class Runner:
 
     def adjust_incline(self, delta_pct: float) -> None:
         self._user("adjust_incline", delta_pct)
+        if self.advisory is not None:
+            self.advisory.adjust_incline(delta_pct)
+            return
         step = self.current_step
         if step.kind is not StepKind.SEGMENT or self.state is not RunState.RUNNING:
             return
@@ -386,7 +412,7 @@ class Runner:
         self.gate.need_person()
         self.cancel_adjustment()
         self.emit(Paused(reason, self.holds.needs_confirm))
-        if pause_belt and self.client.is_connected:
+        if pause_belt and self.client.is_connected and self.advisory is None:
             self.spawn(self.belt.pause(urgent=True))
         self._wake.set()
 
@@ -438,6 +464,9 @@ class Runner:
 
     def reach_segment_speed(self) -> None:
         """In a running segment, ramp to its speed (after a limit was lifted)."""
+        if self.advisory is not None:
+            self.advisory.unit_checked()  # the person sets it
+            return
         step = self.current_step
         if step.kind is not StepKind.SEGMENT or self.holds.state is not RunState.RUNNING:
             return
@@ -445,6 +474,20 @@ class Runner:
             return
         target = step.speed_kmh + self.offset_kmh
         self._adjust_task = self.spawn(self.steps.ramp_to(target, workout_clock=False))
+
+    def switch_to_advisory(self) -> None:
+        """The person accepted advisory mode after an H8 alarm: nothing but a stop goes to
+        the belt from now on, and the commanding steps hand over at their next wait."""
+        self.switch_left_s = self.segment_left_s
+        self.gate.close()
+        self.belt.commanded = None
+        self.advisory = Advisory(self, "the belt does not follow treadctl's commands", offered=True)
+
+    def check_handover(self) -> None:
+        """Raise :class:`SwitchToAdvisory` once advisory mode was accepted and has not
+        taken over yet (the commanding steps stop at their next wait)."""
+        if self.advisory is not None and not self.advisory.active:
+            raise SwitchToAdvisory("advisory mode accepted")
 
     def wake_up(self) -> None:
         """Whoever waits on the belt or a hold decides again now."""
@@ -477,7 +520,14 @@ class Runner:
         remove_heart = self.heart.attach()
         reason, completed = "completed", False
         try:
-            await self.steps.run_all()
+            if self.advisory is not None:
+                await self.advisory.run_all()
+            else:
+                try:
+                    await self.steps.run_all()
+                except SwitchToAdvisory:
+                    assert self.advisory is not None
+                    await self.advisory.run_all(self.step_index, self.switch_left_s)
             completed = True
         except WorkoutAborted as exc:
             reason = exc.reason

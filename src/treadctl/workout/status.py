@@ -41,6 +41,8 @@ class RunnerStatus:
     heart_rate_bpm: int | None = None
     #: Where it comes from: "strap", "treadmill", or None (nothing reports one).
     heart_rate_source: HeartRateSource | None = None
+    #: Advisory mode: treadctl cannot command this belt; the person sets the console.
+    advisory: bool = False
 
     @property
     def live(self) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from treadctl.client.state import TreadmillState
 from treadctl.workout.events import (
+    Advice,
     CueEvent,
     Finished,
     Paused,
@@ -42,6 +43,7 @@ PUBLISHED_EVENTS: Final = (
     WorkoutStarted,
     SegmentStarted,
     Turnaround,
+    Advice,
     CueEvent,
     SafetyAlert,
     Paused,

@@ -43,6 +43,7 @@ from treadctl.tui.widgets import (
     VoiceStatus,
 )
 from treadctl.workout.events import (
+    Advice,
     Countdown,
     CueEvent,
     SafetyAlert,
@@ -282,6 +283,9 @@ class WorkoutScreen(Screen[None]):
                 cues.set_cue(event.text)
                 self._warning_on_show = False
                 self.ring()
+            case Advice():
+                cues.set_cue(f"AT THE CONSOLE: {event.text}")
+                self.ring()
             case Countdown():
                 cues.set_countdown(f"{event.what} in {event.seconds_left} s")
                 if event.what == TURN_COUNTDOWN and self._warning_on_show:
@@ -444,7 +448,7 @@ class WorkoutScreen(Screen[None]):
             self._clock_text = clock
             w.clock.update(clock)
         if self.stopping:
-            w.hold.show_stopping()
+            w.hold.show_stopping(advisory=status.advisory)
         elif status.paused:
             w.hold.show_hold(status.pause_reason, needs_confirm=status.hold_needs_confirm)
         elif status.state is RunState.RESUMING:

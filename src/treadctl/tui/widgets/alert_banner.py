@@ -25,6 +25,13 @@ TITLES = {
     "stop_offline": "STOP NOT SENT",
     "stop_failed": "STOP FAILED",
     "stale": "NO DATA",
+    "heart_rate_unknown": "HEART RATE UNKNOWN",
+    "advisory_mode": "ADVISORY MODE: SET THE SPEED AT THE CONSOLE",
+    "commands_ignored": "COMMANDS IGNORED",
+    "over_ceiling": "TOO FAST: SLOW IT AT THE CONSOLE",
+    "turn_too_fast": "TOO FAST TO TURN",
+    "speed_up_too_quick": "SPEEDING UP TOO QUICKLY",
+    "stop_at_console": "STOP AT THE CONSOLE",
 }
 
 

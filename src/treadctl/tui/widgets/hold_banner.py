@@ -31,12 +31,15 @@ class HoldBanner(Static):
             text = f"‖ PAUSED: {escape(reason or 'paused')}. Press [b reverse] r [/] to resume"
         self.update(text)
 
-    def show_stopping(self) -> None:
+    def show_stopping(self, *, advisory: bool = False) -> None:
         if self._shown == ("", True):
             return
         self._shown = ("", True)
         self.display = True
-        self.update("■ STOPPED: the belt is stopping. Step off when it has stopped.")
+        if advisory:  # treadctl cannot stop this belt: never say it does
+            self.update("■ STOP: press STOP on the console, or pull the safety key.")
+        else:
+            self.update("■ STOPPED: the belt is stopping. Step off when it has stopped.")
 
     def clear(self) -> None:
         if self._shown is not None:
