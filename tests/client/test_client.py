@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -227,7 +228,21 @@ async def test_split_records_are_merged() -> None:
         assert None not in (s.speed_kmh, s.distance_m, s.energy_kcal, s.elapsed_s)
 
 
-@pytest.mark.parametrize("quirk", ALL_QUIRKS, ids=str)
+#: Machines the client cannot move: advisory mode's (tests/workout/test_advisory.py).
+NOT_COMMANDABLE = {Quirk.NO_CONTROL_POINT, Quirk.COMMANDS_IGNORED}
+
+
+@pytest.mark.parametrize("quirk", sorted(NOT_COMMANDABLE), ids=str)
+async def test_a_machine_that_cannot_be_commanded_never_moves_on_a_command(quirk: Quirk) -> None:
+    async with rig(quirk) as r:
+        with contextlib.suppress(Exception):  # a missing control point may refuse outright
+            await r.ready(speed_kmh=3.0)
+        await r.clock.sleep(5)
+        assert (r.client.state.speed_kmh or 0.0) == 0.0
+        assert r.sim.belt.speed_kmh == 0.0
+
+
+@pytest.mark.parametrize("quirk", [q for q in ALL_QUIRKS if q not in NOT_COMMANDABLE], ids=str)
 async def test_client_works_with_each_quirk(quirk: Quirk) -> None:
     mph = quirk is Quirk.MPH_FIELDS
     async with rig(quirk, client_options={"speed_unit": "mph"} if mph else None) as r:

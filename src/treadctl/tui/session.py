@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: What the emergency stop says in the session log when it comes from a key.
 KEYBOARD_STOP = "stopped from the keyboard"
+#: Events kept for the first listener, at most (the start of a workout has a few dozen).
+EARLY_EVENTS_MAX = 1000
 
 Listener = Callable[[WorkoutEvent], None]
 
@@ -43,6 +45,9 @@ class WorkoutSession:
         """Why the workout could not run (or broke off), for the end screen."""
         self.stop_reason: str | None = None
         self._listeners: Listeners[WorkoutEvent] = Listeners("TUI listener")
+        self._early: list[WorkoutEvent] | None = []
+        """Events from before anyone listened (the workout screen mounts after the
+        runner starts): an alert at the start must reach the screen too."""
         self._task: asyncio.Task[object] | None = None
         self._stops = TaskSet("stop")
         self._done = asyncio.Event()
@@ -50,10 +55,22 @@ class WorkoutSession:
     # -- listening ---------------------------------------------------------------------
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener`` with every event; returns a function that stops it."""
-        return self._listeners.add(listener)
+        """Call ``listener`` with every event; returns a function that stops it.
+
+        The first listener first gets the events that came before it, in order.
+        """
+        remove = self._listeners.add(listener)
+        early, self._early = self._early, None
+        for event in early or ():
+            try:
+                listener(event)
+            except Exception:  # as Listeners does: a display bug never reaches the runner
+                log.exception("TUI listener failed on %r", event)
+        return remove
 
     def _dispatch(self, event: WorkoutEvent) -> None:
+        if self._early is not None and len(self._early) < EARLY_EVENTS_MAX:
+            self._early.append(event)
         self._listeners.emit(event)  # a display bug never reaches the runner
 
     def _on_runner(self, runner: Runner, treadmill: Treadmill) -> None:

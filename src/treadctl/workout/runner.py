@@ -67,7 +67,7 @@ from treadctl.workout.monitors import (
 from treadctl.workout.pacing import Pacer
 from treadctl.workout.profile import Direction
 from treadctl.workout.reconnect import Reconnector, ReconnectPolicy
-from treadctl.workout.reports import Reports
+from treadctl.workout.reports import FOLLOW_TOLERANCE_KMH, Reports
 from treadctl.workout.resume import Resumer
 from treadctl.workout.status import RunnerStatus
 from treadctl.workout.steps import StepExecutor, WorkoutAborted
@@ -94,20 +94,6 @@ log = logging.getLogger(__name__)
 SAMPLE_PERIOD_S = 1.0
 #: A turn waiting for confirmation longer than this pauses the belt.
 CONFIRM_TIMEOUT_S = 30.0
-#: After reconnecting, wait this long for fresh data before deciding what the belt does.
-FRESH_DATA_WAIT_S = 3.0
-#: A belt that gets within this of a commanded speed, twice in a row, went there...
-FOLLOW_TOLERANCE_KMH = 0.15
-#: ...and two such speeds this far apart show that the belt follows speed commands.
-FOLLOW_CHANGE_KMH = 0.3
-#: A command that keeps a limit gets this long to go out before the belt is paused instead.
-URGENT_COMMAND_S = 1.0
-#: A belt set over the ceiling at the console gets this long to come back under it.
-CONSOLE_CEILING_GRACE_S = 1.5
-#: A belt reporting standing still this long after a command has stopped.
-STOPPED_UNHEARD_S = 4.0
-#: Records without a distance after which the speed unit cannot be checked.
-NO_DISTANCE_RECORDS = 5
 #: One key press (TUI or headless) changes the speed by this much, within the ceilings...
 ADJUST_SPEED_STEP_KMH = 0.1
 #: ...and the incline by this much.
