@@ -16,6 +16,7 @@ import aiomqtt
 from tests.sinks.mqtt.brokers import Broker
 from treadctl.config import Settings
 from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
+from treadctl.sim import Quirk
 from treadctl.sinks.mqtt.settings import MqttSettings, parse_mqtt_url
 from treadctl.sinks.mqtt.sink import MqttSink
 from treadctl.strap import StrapFactory
@@ -196,6 +197,7 @@ def start_workout(
     actions: Sequence[tuple[float, str, float | None]] = (),
     profile: str = SHORT_PROFILE,
     strap: StrapFactory | None = None,
+    quirks: frozenset[Quirk] = frozenset(),
 ) -> Workout:
     notices: list[str] = []
     sink = MqttSink(mqtt, notify=notices.append)
@@ -216,6 +218,8 @@ def start_workout(
         auto_confirm_s=1.0,
         hold_limit_s=60.0,
         strap=strap,
+        quirks=quirks,
+        console_hand=bool(quirks),  # a machine that only reports needs a hand at its console
     )
     task = asyncio.create_task(run_workout(options, on_runner=on_runner))
     return Workout(sink, task, notices, holder)

@@ -41,6 +41,8 @@ STATE_KEYS = {
     "name",
     "awaiting_confirm",
     "last_alert",
+    # Advisory mode (the person sets the console; treadctl cannot stop the belt).
+    "advisory",
 }
 ROOT = "treadctl/treadctl-sim"
 

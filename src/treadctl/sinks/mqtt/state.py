@@ -187,4 +187,6 @@ class StateTracker:
             "name": self.name,
             "awaiting_confirm": summary is None and self.started and status.awaiting_confirm,
             "last_alert": self.last_alert,
+            # Advisory mode: treadctl only advises; the console's stop is the stop.
+            "advisory": status.advisory,
         }
