@@ -136,9 +136,9 @@ async def _play_actions(
             case "resume":
                 runner.resume()
             case "adjust_speed" if value is not None:
-                runner.adjust_speed(value)
+                runner.adjuster.speed(value)
             case "adjust_incline" if value is not None:
-                runner.adjust_incline(value)
+                runner.adjuster.incline(value)
             case "stop":
                 await runner.emergency_stop("stop (replayed)")
             case _:

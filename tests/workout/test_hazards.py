@@ -95,7 +95,7 @@ async def test_h2_backward_ceiling_holds_on_every_command() -> None:
         w.start()
         await w.at_event(segment_started("backward bout"))
         for _ in range(30):
-            w.runner.adjust_speed(+0.5)  # the user leans on the + key
+            w.runner.adjuster.speed(+0.5)  # the user leans on the + key
         await w.finish()
         backward = [v for _, v, facing in w.speed_commands() if facing == "backward"]
         assert backward
@@ -130,7 +130,7 @@ async def test_h5_emergency_stop_goes_first_and_ends_the_workout() -> None:
     async with workout(latency_s=0.05) as w:
         w.start()
         await w.at_event(segment_started("backward bout"))
-        w.runner.adjust_speed(+0.5)  # a ramp is in flight
+        w.runner.adjuster.speed(+0.5)  # a ramp is in flight
         await w.rig.clock.sleep(0.3)
         await w.runner.emergency_stop()
         summary = await w.finish()
@@ -197,7 +197,7 @@ async def test_h6_no_commands_are_queued_while_offline() -> None:
         await w.at_event(segment_started("warm-up"))
         w.rig.link.break_link()
         before = len(w.rig.sim.stats.requests)
-        w.runner.adjust_speed(+0.5)
+        w.runner.adjuster.speed(+0.5)
         w.runner.resume()
         await w.rig.clock.sleep(30)
         assert w.alerts("offline")
@@ -389,9 +389,9 @@ async def test_user_adjustments_stay_within_ceilings_and_reset_next_segment() ->
         w.start()
         await w.at_event(segment_started("backward bout"))
         for _ in range(20):
-            w.runner.adjust_incline(+0.5)  # backward incline ceiling: 5 %
+            w.runner.adjuster.incline(+0.5)  # backward incline ceiling: 5 %
         for _ in range(3):
-            w.runner.adjust_speed(-0.1)
+            w.runner.adjuster.speed(-0.1)
         await w.rig.clock.sleep(15)
         inclines = [c.value for _, c in w.commands("incline")]
         assert max(v for v in inclines if v is not None) == pytest.approx(5.0)

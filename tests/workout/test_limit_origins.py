@@ -111,7 +111,7 @@ async def test_leaning_on_plus_under_the_profiles_limit_names_the_profiles_limit
     async with workout([WARM, {**BACK, "speed_kmh": 1.0}, COOL], limits=profile_limits) as w:
         w.start()
         await w.at_event(lambda e: isinstance(e, SegmentStarted) and e.label == BACK["label"])
-        w.runner.adjust_speed(+0.5)
+        w.runner.adjuster.speed(+0.5)
         alert = w.alerts("ceiling")[-1]
         assert alert.message.startswith(
             "Held at this profile's own backward speed limit of 1.0 km/h "

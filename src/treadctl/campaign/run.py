@@ -294,13 +294,13 @@ class Injector:
             case "confirm":
                 runner.confirm()
             case "speed_up":
-                runner.adjust_speed(+0.5)
+                runner.adjuster.speed(+0.5)
             case "slow_down":
-                runner.adjust_speed(-0.5)
+                runner.adjuster.speed(-0.5)
             case "incline_up":
-                runner.adjust_incline(+1.0)
+                runner.adjuster.incline(+1.0)
             case "incline_down":
-                runner.adjust_incline(-1.0)
+                runner.adjuster.incline(-1.0)
 
 
 def _write_profile(case: Case, folder: Path) -> Path | str:

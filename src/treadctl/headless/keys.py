@@ -207,7 +207,7 @@ class KeyHandler:
         wanted_kmh = min(max(now_kmh + sign * ADJUST_SPEED_STEP_KMH, slowest_kmh), ceiling_kmh)
         held = " (the ceiling)" if wanted_kmh >= ceiling_kmh - 1e-6 else ""
         self.tell(key, f"asking for {speed_text(wanted_kmh, units)}{held}")
-        runner.adjust_speed(sign * ADJUST_SPEED_STEP_KMH)
+        runner.adjuster.speed(sign * ADJUST_SPEED_STEP_KMH)
 
     def incline(self, key: str, sign: int) -> None:
         runner = self.runner
@@ -231,4 +231,4 @@ class KeyHandler:
             return
         wanted_pct = min(max(now_pct + sign * ADJUST_INCLINE_STEP_PCT, rng.minimum), high_pct)
         self.tell(key, f"asking for {wanted_pct:g} % incline")
-        runner.adjust_incline(sign * ADJUST_INCLINE_STEP_PCT)
+        runner.adjuster.incline(sign * ADJUST_INCLINE_STEP_PCT)

@@ -230,8 +230,8 @@ class Advisory:
         else:
             self.advise("Pause the belt at the console. Turn around only once it has stopped.", 0.0)
             await self._wait(r.trust.stopped)
-        belt = r.trusted_kmh() or 0.0
-        r.set_facing(step.to_facing, turning=True)
+        belt = r.belt_actions.trusted_kmh() or 0.0
+        r.belt_actions.set_facing(step.to_facing, turning=True)
         self.alarms.turn_limit_kmh = turn_kmh
         to = step.to_facing
         r.emit(
@@ -258,7 +258,7 @@ class Advisory:
         if stopped:
             r.emit(CueEvent("Workout done. The belt has stopped: step off carefully."))
             return
-        belt = r.trusted_kmh()
+        belt = r.belt_actions.trusted_kmh()
         shown = f" ({belt:.1f} km/h)" if belt is not None else ""
         r.alert(
             "H5",
@@ -317,7 +317,7 @@ class Advisory:
         latest = self.r.trust.latest
         if latest is None or now_s - latest.t_s > STALE_S:
             return None
-        return self.r.trusted_kmh()
+        return self.r.belt_actions.trusted_kmh()
 
     # -- advice -------------------------------------------------------------------------------
 
@@ -335,7 +335,7 @@ class Advisory:
 
     def _set_words(self, kmh: float, incline_pct: float | None = None) -> str:
         r = self.r
-        belt = r.trusted_kmh() or 0.0
+        belt = r.belt_actions.trusted_kmh() or 0.0
         if belt <= 0.05:
             words = f"Start the belt at the console and set {kmh:.1f} km/h"
         else:

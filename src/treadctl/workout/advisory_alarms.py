@@ -62,7 +62,7 @@ class AdvisoryAlarms:
             kmh > ceiling + margin,
             "H2",
             f"Too fast: the belt runs at {kmh:.1f} km/h facing {facing}, above "
-            f"{r.reports.ceiling_words(ceiling)}. Hold the rails and slow it at the console "
+            f"{r.ceilings.ceiling_words(ceiling)}. Hold the rails and slow it at the console "
             "now, or "
             f"{STOP_WORDS}.",
         )

@@ -12,6 +12,8 @@ from treadctl.workout.belt import StartResult
 from treadctl.workout.events import CueEvent
 from treadctl.workout.holds import RunState
 from treadctl.workout.monitors import commands_ignored_alarm
+from treadctl.workout.profile import Direction
+from treadctl.workout.reports import FOLLOW_TOLERANCE_KMH
 from treadctl.workout.steps import WorkoutAborted
 
 if TYPE_CHECKING:
@@ -132,7 +134,7 @@ class BeltActions:
             if self.r.aborted:
                 raise WorkoutAborted(self.r.abort_reason or "aborted")
             if self.r.clock.now() >= give_up_at:
-                belt = self.r.trusted_kmh()
+                belt = self.trusted_kmh()
                 shown = f" ({belt:.1f} km/h)" if belt is not None else ""
                 self.r.alert(
                     "H5",
@@ -144,3 +146,30 @@ class BeltActions:
             await self.r.pacer.wait_wake(0.25)
             self.r.reports.sample_if_due()
         self.r.emit(CueEvent("Workout done. The belt has stopped: step off carefully."))
+
+    def set_facing(self, facing: Direction, *, turning: bool = False) -> None:
+        self.r.facing = facing
+        self.r.gate.face(facing, turning=turning)
+
+    def belt_disobeys(self, commanded_kmh: float) -> bool:
+        """Does the trusted belt speed stay well above ``commanded_kmh``?"""
+        belt = self.trusted_kmh()
+        return belt is not None and belt > commanded_kmh + 0.3
+
+    def trusted_kmh(self) -> float | None:
+        return self.r.trust.trusted_kmh
+
+    def settled_near(self, kmh: float) -> bool:
+        """Two trusted readings in a row close to ``kmh``, the belt not moving."""
+        confirmed, latest = self.r.trust.confirmed, self.r.trust.latest
+        return (
+            confirmed is not None
+            and latest is not None
+            and abs(latest.kmh - confirmed.kmh) <= 0.05
+            and abs(latest.kmh - kmh) <= FOLLOW_TOLERANCE_KMH
+        )
+
+    def settled_at_or_below(self, limit_kmh: float) -> bool:
+        if limit_kmh <= 0:
+            return self.r.trust.stopped()
+        return self.r.trust.settled_at_or_below(limit_kmh)

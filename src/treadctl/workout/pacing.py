@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from treadctl.workout.advisory import SwitchToAdvisory
 from treadctl.workout.events import Turnaround
 from treadctl.workout.holds import RunState
 from treadctl.workout.steps import Mark, WorkoutAborted
@@ -30,7 +31,7 @@ class Pacer:
     async def while_held(self) -> None:
         """Return once the workout may run; raise WorkoutAborted if it must end."""
         while True:
-            self.r.check_handover()
+            self.check_handover()
             if self.r.abort_reason is not None:
                 raise WorkoutAborted(self.r.abort_reason)
             if self.r.holds.state is RunState.RUNNING:
@@ -42,7 +43,7 @@ class Pacer:
             self.r.reports.sample_if_due()
 
     async def wait_wake(self, timeout_s: float) -> None:
-        self.r.check_handover()
+        self.check_handover()
         self.r._wake.clear()
         waiter = asyncio.ensure_future(self.r._wake.wait())
         sleeper = asyncio.ensure_future(self.r.clock.sleep(timeout_s))
@@ -107,3 +108,9 @@ class Pacer:
         finally:
             self.r._awaiting_turn_confirm = False
         await self.while_held()
+
+    def check_handover(self) -> None:
+        """Raise :class:`SwitchToAdvisory` once advisory mode was accepted and has not
+        taken over yet (the commanding steps stop at their next wait)."""
+        if self.r.advisory is not None and not self.r.advisory.active:
+            raise SwitchToAdvisory("advisory mode accepted")

@@ -15,23 +15,16 @@ from typing import TYPE_CHECKING
 from treadctl.client import errors as client_errors
 from treadctl.client import events as ce
 from treadctl.client.state import BeltStatus, TreadmillState
-from treadctl.clock import wait_for
 from treadctl.link.base import LinkError
 from treadctl.workout.advisory import OFFERS_ADVISORY
-from treadctl.workout.events import CueEvent, Sample
-from treadctl.workout.gate import Limiter, SpeedDecision
+from treadctl.workout.events import Sample
 from treadctl.workout.holds import RunState
 from treadctl.workout.monitors import (
-    CEILING_TOLERANCE_KMH,
     Action,
     Alarm,
-    Commanded,
     UnitVerdict,
-    over_ceiling_alarm,
     unit_mismatch_alarm,
 )
-from treadctl.workout.profile import Direction
-from treadctl.workout.timeline import speed_key
 from treadctl.workout.totals import Step as TotalStep
 from treadctl.workout.trust import Verdict
 
@@ -44,10 +37,6 @@ FRESH_DATA_WAIT_S = 3.0
 FOLLOW_TOLERANCE_KMH = 0.15
 #: ...and two such speeds this far apart show that the belt follows speed commands.
 FOLLOW_CHANGE_KMH = 0.3
-#: A command that keeps a limit gets this long to go out before the belt is paused instead.
-URGENT_COMMAND_S = 1.0
-#: A belt set over the ceiling at the console gets this long to come back under it.
-CONSOLE_CEILING_GRACE_S = 1.5
 #: A belt reporting standing still this long after a command has stopped.
 STOPPED_UNHEARD_S = 4.0
 #: Records without a distance after which the speed unit cannot be checked.
@@ -63,10 +52,7 @@ class Reports:
         """When the next sample (and monitor check) is due, on the clock."""
         self._records_without_distance = 0
         self._relinking = False
-        self._over_ceiling = False
-        self._console_over_at: float | None = None
         self._followed: list[float] = []
-        self._told_unit_care = False
 
     def on_client_event(self, event: ce.ClientEvent) -> None:
         if self.r.advisory is not None and self.r.advisory.on_client_event(event):
@@ -125,7 +111,7 @@ class Reports:
                     f"Unreadable {name} from the treadmill ({error}); skipped and counted.",
                 )
             case ce.TargetSpeedChanged(speed_kmh=kmh):
-                self._on_target_speed(kmh)
+                self.r.ceilings.on_target_speed(kmh)
             case ce.RangeAdjusted(
                 quantity="incline_pct", wanted=wanted, sent=sent, clamped=clamped
             ):
@@ -137,67 +123,6 @@ class Reports:
                 )
             case _:
                 pass
-
-    def _on_target_speed(self, kmh: float) -> None:
-        """A target speed set elsewhere (the console, another app): never above the ceiling.
-
-        The machine now holds a target treadctl did not set: the next command goes out
-        whatever it is, and a belt at rest gets the slow speed stored again (a start at the
-        console must not go to a fast target set while it stood still).
-        """
-        stored = self.r.belt.stored_kmh
-        if stored is None or abs(stored - kmh) > 0.01:
-            self.r.gate.forget_stored()
-            if not self.r.gate.belt_running and self.r.holds.live:
-                self.r.spawn(self.r.belt.store_slow())
-            elif self.r.gate.belt_running:
-                # The person at the console chose this speed: H8 judges the belt by it now.
-                self.r.belt.commanded = Commanded(
-                    kmh, self.r.clock.now(), self.r.trusted_kmh() or 0.0
-                )
-        ceiling = self.r.gate.facing_ceiling_kmh(self.r.facing)  # careful until the unit is checked
-        if kmh <= ceiling + 1e-9 or not self.r.holds.live:
-            return
-        now = self.r.clock.now()
-        if self._console_over_at is not None and now - self._console_over_at < 10.0:
-            return  # the same episode (some machines repeat the target while they ramp)
-        self._console_over_at = now
-        self.r.alert(
-            "H2",
-            "console_over_ceiling",
-            f"The console set {kmh:g} km/h, above {self.ceiling_words(ceiling)}: brought back "
-            "under it.",
-        )
-        if self.r.gate.belt_running:
-            self.r.spawn(self._back_under(ceiling))
-
-    def ceiling_words(self, ceiling_kmh: float) -> str:
-        """The speed ceiling now, facing as the person faces, named with whose it is; the
-        care taken until the speed unit is checked is said as such."""
-        key = speed_key(self.r.facing)
-        if ceiling_kmh < self.r.limits.speed_ceiling(self.r.facing) - 0.05:
-            return (
-                f"{round(ceiling_kmh, 2):g} km/h, the speed held under "
-                f"{self.r.limits.describe(key)} until treadctl has checked the treadmill's "
-                "speed unit"
-            )
-        return self.r.limits.describe(key, ceiling_kmh)
-
-    async def _back_under(self, ceiling_kmh: float) -> None:
-        """Bring a belt set over the ceiling back under it; if the command cannot go out
-        at once (a procedure whose answer is late holds the control point), pause."""
-        try:
-            sent = await wait_for(self.r.clock, self.r.belt.speed(ceiling_kmh), URGENT_COMMAND_S)
-        except TimeoutError:
-            sent = False
-        if not sent and self.r.holds.live and self.r.gate.belt_running:
-            self.r.alert(
-                "H2",
-                "console_over_ceiling_paused",
-                "Could not bring the belt back under the ceiling in time: paused.",
-                needs_ack=True,
-            )
-            self.r.hold("belt over the ceiling", needs_confirm=True, pause_belt=True)
 
     def _on_record(self, state: TreadmillState) -> None:
         now = self.r.clock.now()
@@ -220,7 +145,7 @@ class Reports:
                 self.r.advisory.observe(now, trusted)  # the person drives: alarms, pace
             elif trusted is not None:
                 self.r.gate.observe(now, trusted, steady=self.r.trust.steady())
-                self._check_ceiling(trusted)
+                self.r.ceilings.check(trusted)
                 self._check_follows()
         if state.distance_m is None:
             self._records_without_distance += 1
@@ -254,30 +179,6 @@ class Reports:
                 "H12", f"impossible-{kind}", f"The treadmill's {kind} jumped impossibly: skipped."
             )
 
-    def _check_ceiling(self, trusted_kmh: float) -> None:
-        """H2 on the belt: above the ceiling for the way the person faces, the belt disobeys.
-
-        Checked on every trusted reading, held or not: a hold that leaves the belt
-        running (a missed target) must not leave a person backward on a fast belt. A
-        speed set at the console is brought back under the ceiling first (a grace of a
-        few readings while the belt turns round).
-        """
-        ceiling = self.r.gate.facing_ceiling_kmh(self.r.facing)  # careful until the unit is checked
-        over = trusted_kmh > ceiling + max(CEILING_TOLERANCE_KMH, self.r.gate.grid.increment_kmh)
-        console = self._console_over_at is not None and (
-            self.r.clock.now() - self._console_over_at < CONSOLE_CEILING_GRACE_S
-        )
-        if not over or not self.r.holds.live:
-            self._over_ceiling = False
-            return
-        if console or self.r.trust.falling():
-            return  # coming back down, or just set at the console: give it its moment
-        if not self._over_ceiling:
-            self._over_ceiling = True
-            self.raise_alarm(
-                over_ceiling_alarm(trusted_kmh, self.r.facing, self.ceiling_words(ceiling))
-            )
-
     def _check_follows(self) -> None:
         """Has the belt settled at two commanded speeds a real change apart? Then it follows.
 
@@ -302,7 +203,7 @@ class Reports:
             return
         # Advisory mode: nothing commands the belt, but its odometer still tells the unit.
         moving = self.r.gate.belt_running or (
-            self.r.advisory is not None and (self.r.trusted_kmh() or 0.0) > 0
+            self.r.advisory is not None and (self.r.belt_actions.trusted_kmh() or 0.0) > 0
         )
         if self.r.holds.state is not RunState.RUNNING or not moving:
             self.r.unit_monitor.reset()
@@ -313,7 +214,7 @@ class Reports:
         verdict, ratio = result
         if verdict is UnitVerdict.VERIFIED:
             self.r.gate.unit_verified = True
-            self.r.reach_segment_speed()  # a speed held lower until now can be reached
+            self.r.adjuster.reach_segment_speed()  # a speed held lower until now can be reached
         else:
             self.raise_alarm(unit_mismatch_alarm(ratio))
 
@@ -346,41 +247,9 @@ class Reports:
                 self.r.hold(alarm.kind.replace("_", " "), needs_confirm=True)
                 recovery = min(
                     self.r.gate.turn_speed_kmh() or self.r.gate.grid.minimum_kmh,
-                    self.r.trusted_kmh() or 0.0,
+                    self.r.belt_actions.trusted_kmh() or 0.0,
                 )
                 self.r.spawn(self.r.belt.speed(max(recovery, self.r.gate.grid.minimum_kmh)))
-
-    def told_limited(self, decision: SpeedDecision) -> None:
-        if decision.limited_by is Limiter.CEILING:
-            facings: tuple[Direction, ...] = (
-                ("forward", "backward") if self.r.gate.turning else (self.r.facing,)
-            )
-            lowest = min(facings, key=self.r.limits.speed_ceiling)
-            real_ceiling = self.r.limits.speed_ceiling(lowest)
-            if not self.r.gate.unit_verified and decision.kmh < real_ceiling - 0.05:
-                # Not the ceiling: the care taken until the speed unit is checked.
-                if not self._told_unit_care:
-                    self._told_unit_care = True
-                    self.r.emit(
-                        CueEvent(
-                            "Speeds are held a little lower until treadctl has checked the "
-                            "treadmill's speed unit, after about 15 m of walking."
-                        )
-                    )
-                return
-            self.r.alert_once(
-                "H2",
-                f"ceiling-{self.r.facing}",
-                f"Held at {self.r.limits.describe(speed_key(lowest), real_ceiling)}, "
-                f"{decision.kmh:.2f} km/h on this treadmill's grid.",
-            )
-        elif decision.limited_by is Limiter.RANGE:
-            self.r.alert_once(
-                "H4",
-                "range-speed_kmh",
-                f"{decision.wanted_kmh:g} km/h is outside the treadmill's range: "
-                f"sent {decision.kmh:.2f} km/h.",
-            )
 
     def _on_link_down(self) -> None:
         if not self.r.holds.live:
@@ -497,7 +366,9 @@ class Reports:
             self.r.hold("the belt stopped", needs_confirm=False)
             self.r.spawn(self.r.belt.store_slow())
         elif running and self.r.gate.belt_running:
-            alarm = self.r.target_monitor.check(now, self.r.belt.commanded, self.r.trusted_kmh())
+            alarm = self.r.target_monitor.check(
+                now, self.r.belt.commanded, self.r.belt_actions.trusted_kmh()
+            )
             if alarm is not None:
                 self.raise_alarm(alarm)
         if running:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from treadctl.client import errors as client_errors
 from treadctl.link.base import LinkError
-from treadctl.workout.advisory import OFFERS_ADVISORY
+from treadctl.workout.advisory import OFFERS_ADVISORY, Advisory
 from treadctl.workout.events import Resumed
 from treadctl.workout.holds import RunState
 from treadctl.workout.monitors import Alarm
@@ -90,7 +90,7 @@ class Resumer:
     def acknowledged(self, alarm: Alarm) -> None:
         self.r.target_monitor.acknowledged(alarm)
         if alarm.kind in OFFERS_ADVISORY and self.r.advisory is None:
-            self.r.switch_to_advisory()
+            self.switch_to_advisory()
         if alarm.kind == "unit_mismatch" and self.r.client.speed_unit == "kmh":
             self.r.client.set_speed_unit("mph")
             self.r.gate.set_grid(self.r.client.speed_grid)
@@ -102,3 +102,13 @@ class Resumer:
                     self.r.on_unit_switch("mph")
                 except Exception:  # remembering is a convenience; the workout goes on
                     log.exception("could not remember the speed unit")
+
+    def switch_to_advisory(self) -> None:
+        """The person accepted advisory mode after an H8 alarm: nothing but a stop goes to
+        the belt from now on, and the commanding steps hand over at their next wait."""
+        self.r.switch_left_s = self.r.segment_left_s
+        self.r.gate.close()
+        self.r.belt.commanded = None
+        self.r.advisory = Advisory(
+            self.r, "the belt does not follow treadctl's commands", offered=True
+        )

@@ -16,6 +16,8 @@ machine reports. It emits events and never prints. Its parts, each in a module o
 - :mod:`~treadctl.workout.pacing`: the waits on the workout clock;
 - :mod:`~treadctl.workout.resume`: coming back from a hold;
 - :mod:`~treadctl.workout.belt_actions`: start, restart, stop and finish the belt;
+- :mod:`~treadctl.workout.ceilings`: H2 on the belt, and how a ceiling is named;
+- :mod:`~treadctl.workout.adjust`: the person's speed and incline nudges;
 - :mod:`~treadctl.workout.advisory`: the steps instead, on a treadmill that cannot be
   commanded (advisory mode: the person sets the console, treadctl says what and when),
   with :mod:`~treadctl.workout.advisory_alarms` for what it cannot prevent;
@@ -40,9 +42,11 @@ from treadctl.clock import Clock
 from treadctl.errors import TreadctlError
 from treadctl.units import SpeedUnit
 from treadctl.util.tasks import TaskSet
+from treadctl.workout.adjust import Adjuster
 from treadctl.workout.advisory import Advisory, SwitchToAdvisory
 from treadctl.workout.belt import BeltCommands
 from treadctl.workout.belt_actions import BeltActions
+from treadctl.workout.ceilings import Ceilings
 from treadctl.workout.events import (
     CueEvent,
     Finished,
@@ -67,7 +71,7 @@ from treadctl.workout.monitors import (
 from treadctl.workout.pacing import Pacer
 from treadctl.workout.profile import Direction
 from treadctl.workout.reconnect import Reconnector, ReconnectPolicy
-from treadctl.workout.reports import FOLLOW_TOLERANCE_KMH, Reports
+from treadctl.workout.reports import Reports
 from treadctl.workout.resume import Resumer
 from treadctl.workout.status import RunnerStatus
 from treadctl.workout.steps import StepExecutor, WorkoutAborted
@@ -75,7 +79,6 @@ from treadctl.workout.timeline import (
     Step,
     StepKind,
     Timeline,
-    speed_key,
 )
 from treadctl.workout.totals import RunningTotals
 from treadctl.workout.trust import SpeedTrust
@@ -153,18 +156,20 @@ class Runner:
         self.totals = RunningTotals(client.speed_grid.maximum_kmh)
         self.holds = Holds(clock)
         self.reports = Reports(self)
+        self.ceilings = Ceilings(self)
         self.resumer = Resumer(self)
         self.pacer = Pacer(self)
         self.belt_actions = BeltActions(self)
+        self.adjuster = Adjuster(self)
         self.belt = BeltCommands(
             client,
             self.gate,
             clock,
             emit=self.emit,
             on_failure=self.reports.command_failed,
-            on_limited=self.reports.told_limited,
+            on_limited=self.ceilings.told_limited,
         )
-        self.belt.belt_kmh = lambda: self.trusted_kmh() or 0.0
+        self.belt.belt_kmh = lambda: self.belt_actions.trusted_kmh() or 0.0
         self.target_monitor = TargetMonitor()
         self.unit_monitor = UnitMonitor()
         self.hr_monitor = HeartRateMonitor(
@@ -213,7 +218,6 @@ class Runner:
         self._hold_end_ws: float | None = None
         self._told: set[str] = set()
         self._tasks = TaskSet("runner")
-        self._adjust_task: asyncio.Task[None] | None = None
         self._awaiting_turn_confirm = False
         self.hold_alarm: Alarm | None = None
         self._finished = False
@@ -339,50 +343,6 @@ class Runner:
         if self.holds.state is RunState.PAUSED:
             self.request_resume()
 
-    def adjust_speed(self, delta_kmh: float) -> None:
-        """Nudge the current segment's speed, within the ceilings; ramped, never a jump."""
-        self._user("adjust_speed", delta_kmh)
-        if self.advisory is not None:
-            self.advisory.adjust_speed(delta_kmh)
-            return
-        step = self.current_step
-        if step.kind is not StepKind.SEGMENT or self.state is not RunState.RUNNING:
-            return
-        ceiling = self.limits.speed_ceiling(self.facing)
-        low = self.gate.grid.minimum_kmh
-        wanted = min(max(step.speed_kmh + self.offset_kmh + delta_kmh, low), ceiling)
-        if step.speed_kmh + self.offset_kmh + delta_kmh > ceiling:
-            self.alert(
-                "H2",
-                "ceiling",
-                f"Held at {self.limits.describe(speed_key(self.facing), ceiling)}.",
-            )
-        self.offset_kmh = wanted - step.speed_kmh
-        self.cancel_adjustment()
-        self._adjust_task = self.spawn(self.steps.ramp_to(wanted, workout_clock=False))
-
-    def adjust_incline(self, delta_pct: float) -> None:
-        self._user("adjust_incline", delta_pct)
-        if self.advisory is not None:
-            self.advisory.adjust_incline(delta_pct)
-            return
-        step = self.current_step
-        if step.kind is not StepKind.SEGMENT or self.state is not RunState.RUNNING:
-            return
-        rng = self.client.incline_range
-        high = rng.maximum
-        ceiling = self.limits.incline_ceiling(self.facing)
-        if ceiling is not None:
-            high = min(high, ceiling)
-        wanted = min(max(step.incline_pct + self.offset_incline_pct + delta_pct, rng.minimum), high)
-        self.offset_incline_pct = wanted - step.incline_pct
-        self.spawn(self.belt.incline(wanted))
-
-    def cancel_adjustment(self) -> None:
-        if self._adjust_task is not None:
-            self._adjust_task.cancel()
-            self._adjust_task = None
-
     async def emergency_stop(self, reason: str = "emergency stop") -> None:
         """Stop the belt now, ahead of everything else, and end the workout (H5)."""
         self._user("stop")
@@ -396,7 +356,7 @@ class Runner:
         if not self.holds.hold(reason, needs_confirm=needs_confirm):
             return
         self.gate.need_person()
-        self.cancel_adjustment()
+        self.adjuster.cancel()
         self.emit(Paused(reason, self.holds.needs_confirm))
         if pause_belt and self.client.is_connected and self.advisory is None:
             self.spawn(self.belt.pause(urgent=True))
@@ -419,61 +379,7 @@ class Runner:
 
     # -- the belt ---------------------------------------------------------------------------
 
-    def set_facing(self, facing: Direction, *, turning: bool = False) -> None:
-        self.facing = facing
-        self.gate.face(facing, turning=turning)
-
-    def belt_disobeys(self, commanded_kmh: float) -> bool:
-        """Does the trusted belt speed stay well above ``commanded_kmh``?"""
-        belt = self.trusted_kmh()
-        return belt is not None and belt > commanded_kmh + 0.3
-
-    def trusted_kmh(self) -> float | None:
-        return self.trust.trusted_kmh
-
-    def settled_near(self, kmh: float) -> bool:
-        """Two trusted readings in a row close to ``kmh``, the belt not moving."""
-        confirmed, latest = self.trust.confirmed, self.trust.latest
-        return (
-            confirmed is not None
-            and latest is not None
-            and abs(latest.kmh - confirmed.kmh) <= 0.05
-            and abs(latest.kmh - kmh) <= FOLLOW_TOLERANCE_KMH
-        )
-
-    def settled_at_or_below(self, limit_kmh: float) -> bool:
-        if limit_kmh <= 0:
-            return self.trust.stopped()
-        return self.trust.settled_at_or_below(limit_kmh)
-
     # -- the segment speed ----------------------------------------------------------------
-
-    def reach_segment_speed(self) -> None:
-        """In a running segment, ramp to its speed (after a limit was lifted)."""
-        if self.advisory is not None:
-            self.advisory.unit_checked()  # the person sets it
-            return
-        step = self.current_step
-        if step.kind is not StepKind.SEGMENT or self.holds.state is not RunState.RUNNING:
-            return
-        if self._adjust_task is not None and not self._adjust_task.done():
-            return
-        target = step.speed_kmh + self.offset_kmh
-        self._adjust_task = self.spawn(self.steps.ramp_to(target, workout_clock=False))
-
-    def switch_to_advisory(self) -> None:
-        """The person accepted advisory mode after an H8 alarm: nothing but a stop goes to
-        the belt from now on, and the commanding steps hand over at their next wait."""
-        self.switch_left_s = self.segment_left_s
-        self.gate.close()
-        self.belt.commanded = None
-        self.advisory = Advisory(self, "the belt does not follow treadctl's commands", offered=True)
-
-    def check_handover(self) -> None:
-        """Raise :class:`SwitchToAdvisory` once advisory mode was accepted and has not
-        taken over yet (the commanding steps stop at their next wait)."""
-        if self.advisory is not None and not self.advisory.active:
-            raise SwitchToAdvisory("advisory mode accepted")
 
     def wake_up(self) -> None:
         """Whoever waits on the belt or a hold decides again now."""

@@ -227,7 +227,7 @@ class StepExecutor:
         r = self.r
         current = r.belt.stored_kmh
         if current is None:
-            current = r.trusted_kmh() or r.gate.grid.minimum_kmh
+            current = r.belt_actions.trusted_kmh() or r.gate.grid.minimum_kmh
         return current
 
     def _gate_still_ramping(self, wanted: float) -> bool:
@@ -262,7 +262,7 @@ class StepExecutor:
         if stored is None or abs(stored - step.speed_kmh) > 1e-6:
             await self.ramp_to(step.speed_kmh, workout_clock=False)
         await r.pacer.run_for(step.duration_s, self._segment_marks(index, step))
-        r.cancel_adjustment()
+        r.adjuster.cancel()
         r.emit(SegmentEnded(step.segment.index, step.label))
 
     def _segment_marks(self, index: int, step: SegmentStep) -> list[tuple[float, Mark]]:
@@ -336,7 +336,7 @@ class StepExecutor:
                 "turn_not_slow",
                 "The belt did not slow down for the turn: pausing it instead.",
             )
-            if r.belt_disobeys(turn_kmh):
+            if r.belt_actions.belt_disobeys(turn_kmh):
                 r.belt_actions.turn_backward_off("it did not slow down for a turn")
             await r.belt_actions.pause()
             paused = True
@@ -366,7 +366,9 @@ class StepExecutor:
 
     async def _announce_turn(self, step: TurnStep) -> None:
         r = self.r
-        r.set_facing(step.to_facing, turning=True)  # what the screen shows with the prompt
+        r.belt_actions.set_facing(
+            step.to_facing, turning=True
+        )  # what the screen shows with the prompt
         self._turn_event("turn_now", step, turn_now_text(step.to_facing))
         r.emit(CueEvent(turn_now_cue(step.to_facing)))
 
@@ -377,12 +379,12 @@ class StepExecutor:
         if r.gate.follows_speed or not r.gate.belt_running:
             return
         slow = r.gate.grid.minimum_kmh
-        await self._wait_until(lambda: r.settled_near(slow), FOLLOW_SETTLE_S)
+        await self._wait_until(lambda: r.belt_actions.settled_near(slow), FOLLOW_SETTLE_S)
         probe = min(slow + FOLLOW_PROBE_KMH, r.gate.ceiling_kmh())
         if probe - slow < FOLLOW_PROBE_KMH - 1e-6:
             return
         await self.ramp_to(probe, workout_clock=False)
-        await self._wait_until(lambda: r.settled_near(probe), FOLLOW_SETTLE_S)
+        await self._wait_until(lambda: r.belt_actions.settled_near(probe), FOLLOW_SETTLE_S)
 
     async def _wait_until(self, done: Callable[[], bool], limit_s: float) -> bool:
         r = self.r
@@ -405,7 +407,7 @@ class StepExecutor:
         """
         r = self.r
         give_up_at = None if limit_s is None else r.clock.now() + limit_s
-        while not r.settled_at_or_below(limit_kmh):
+        while not r.belt_actions.settled_at_or_below(limit_kmh):
             if r.aborted:
                 raise WorkoutAborted(r.abort_reason or "aborted")
             if give_up_at is not None and r.clock.now() >= give_up_at:

@@ -547,19 +547,19 @@ class WorkoutScreen(Screen[None]):
 
     def action_faster(self) -> None:
         if self.session.runner is not None:
-            self.session.runner.adjust_speed(+ADJUST_SPEED_STEP_KMH)
+            self.session.runner.adjuster.speed(+ADJUST_SPEED_STEP_KMH)
 
     def action_slower(self) -> None:
         if self.session.runner is not None:
-            self.session.runner.adjust_speed(-ADJUST_SPEED_STEP_KMH)
+            self.session.runner.adjuster.speed(-ADJUST_SPEED_STEP_KMH)
 
     def action_incline_up(self) -> None:
         if self.session.runner is not None:
-            self.session.runner.adjust_incline(+ADJUST_INCLINE_STEP_PCT)
+            self.session.runner.adjuster.incline(+ADJUST_INCLINE_STEP_PCT)
 
     def action_incline_down(self) -> None:
         if self.session.runner is not None:
-            self.session.runner.adjust_incline(-ADJUST_INCLINE_STEP_PCT)
+            self.session.runner.adjuster.incline(-ADJUST_INCLINE_STEP_PCT)
 
     def action_acknowledge(self) -> None:
         self.query_one(AlertBanner).acknowledge()
