@@ -34,13 +34,12 @@ from treadctl.workout.events import (
     CueEvent,
     Resumed,
     SegmentEnded,
-    SegmentStarted,
     Turnaround,
     WorkoutEvent,
 )
 from treadctl.workout.holds import RunState
 from treadctl.workout.monitors import Action, Alarm
-from treadctl.workout.steps import BELT_POLL_S, Mark, WorkoutAborted
+from treadctl.workout.steps import BELT_POLL_S, Mark, WorkoutAborted, segment_started
 from treadctl.workout.timeline import (
     FinishStep,
     RampStep,
@@ -163,16 +162,7 @@ class Advisory:
                 )
             )
         r.offset_kmh = r.offset_incline_pct = 0.0
-        r.emit(
-            SegmentStarted(
-                step.segment.index,
-                step.label,
-                step.facing,
-                step.speed_kmh,
-                step.incline_pct,
-                step.duration_s,
-            )
-        )
+        r.emit(segment_started(step))
         self._segment_step = step
         kmh = self._segment_kmh(step)
         self.advise(self._set_words(kmh, step.incline_pct), kmh)

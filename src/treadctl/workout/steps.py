@@ -67,6 +67,18 @@ class WorkoutAborted(TreadctlError):
         super().__init__(reason)
 
 
+def segment_started(step: SegmentStep) -> SegmentStarted:
+    """The event a segment begins with (the commanding steps' and advisory mode's)."""
+    return SegmentStarted(
+        step.segment.index,
+        step.label,
+        step.facing,
+        step.speed_kmh,
+        step.incline_pct,
+        step.duration_s,
+    )
+
+
 class StepExecutor:
     """Runs the steps of ``runner.timeline`` with the runner's parts."""
 
@@ -247,16 +259,7 @@ class StepExecutor:
             await self.turn_forward_on_stopped_belt()
             return
         r.offset_kmh = r.offset_incline_pct = 0.0
-        r.emit(
-            SegmentStarted(
-                step.segment.index,
-                step.label,
-                step.facing,
-                step.speed_kmh,
-                step.incline_pct,
-                step.duration_s,
-            )
-        )
+        r.emit(segment_started(step))
         await r.belt.incline(step.incline_pct)
         stored = r.belt.stored_kmh
         if stored is None or abs(stored - step.speed_kmh) > 1e-6:
