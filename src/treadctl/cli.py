@@ -11,16 +11,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any
 
 from treadctl import __version__
 from treadctl.commands import BY_NAME, COMMANDS
 from treadctl.errors import TreadctlError
 from treadctl.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (--help's time)
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from pathlib import Path
+    from typing import Any
 
 
 def _path(text: str) -> Path:
@@ -53,8 +54,24 @@ class Parser(argparse.ArgumentParser):
     def format_help(self) -> str:
         return plain(super().format_help())
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # The width given, so argparse does not import shutil to find it.
+        return self.formatter_class(prog=self.prog, width=_width())  # type: ignore[call-arg]
+
     def format_usage(self) -> str:
         return plain(super().format_usage())
+
+
+def _width() -> int:
+    """The help's width: the terminal's (or $COLUMNS), less 2, as argparse does."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        try:
+            columns = os.get_terminal_size(sys.stdout.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            columns = 80
+    return max(columns - 2, 20)
 
 
 def plain(text: str) -> str:

@@ -6,9 +6,8 @@
 
 from __future__ import annotations
 
-from typing import Final
-
-EXIT_OK: Final = 0
-EXIT_FAILED: Final = 1
-EXIT_USAGE: Final = 2
-EXIT_INTERRUPTED: Final = 130
+# Plain ints, not typing.Final: `treadctl --version` should not pay for importing typing.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130

@@ -9,11 +9,12 @@ aiomqtt) only on the paths that use them.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (--help's time)
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
+    from typing import Any
 
     Register = Callable[[argparse._SubParsersAction[Any]], None]
 
