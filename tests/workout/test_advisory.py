@@ -17,7 +17,7 @@ from treadctl.client import TreadmillClient
 from treadctl.clock import Clock
 from treadctl.config import Settings
 from treadctl.ftms.control_point import SetTargetSpeed, StopOrPause
-from treadctl.runtime import ConsoleHand
+from treadctl.runtime.run import ConsoleHand
 from treadctl.sessions import read_session
 from treadctl.sim import BeltState, Quirk, SimConfig, SimTreadmill
 from treadctl.sim.loopback import LoopbackLink

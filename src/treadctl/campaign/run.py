@@ -27,7 +27,8 @@ from treadctl.client import TreadmillClient
 from treadctl.clock import Clock, VirtualClock
 from treadctl.config import Settings
 from treadctl.ftms import TreadmillData, encode_treadmill_data, uuids
-from treadctl.runtime import ConsoleHand, WorkoutOptions, run_workout
+from treadctl.runtime import WorkoutOptions, run_workout
+from treadctl.runtime.run import ConsoleHand
 from treadctl.sim import BeltState, Quirk, SimTreadmill
 from treadctl.sim.loopback import LoopbackLink
 from treadctl.sim.treadmill import SimConnection

@@ -10,8 +10,9 @@ from __future__ import annotations
 from treadctl.formatting import speed_text
 from treadctl.headless.printer import HeadlessPrinter
 from treadctl.util.tasks import TaskSet
+from treadctl.workout.adjust import ADJUST_INCLINE_STEP_PCT, ADJUST_SPEED_STEP_KMH
 from treadctl.workout.holds import RunState
-from treadctl.workout.runner import ADJUST_INCLINE_STEP_PCT, ADJUST_SPEED_STEP_KMH, Runner
+from treadctl.workout.runner import Runner
 from treadctl.workout.status import RunnerStatus
 from treadctl.workout.timeline import FinishStep, RampStep, StartStep, TurnStep
 

@@ -9,7 +9,7 @@ import os
 import signal
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -40,8 +40,10 @@ from treadctl.tui.screens.start import Scanner
 from treadctl.tui.screens.workout import STOP_KEYS_SHOWN
 from treadctl.tui.session import WorkoutSession
 from treadctl.tui.widgets import AlertBanner, VoiceStatus
-from treadctl.voice.sink import VoiceConfig, VoiceSink
 from treadctl.workout.risks import BEGINNER_PROFILE
+
+if TYPE_CHECKING:  # the voice loads when a workout starts
+    from treadctl.voice.sink import VoiceSink
 
 
 class TreadctlApp(App[int]):
@@ -194,6 +196,8 @@ class TreadctlApp(App[int]):
         """The voice for a workout started here, when the settings have it on."""
         if not self.settings.voice:
             return []
+        from treadctl.voice.sink import VoiceConfig, VoiceSink  # noqa: PLC0415 (when a workout starts)
+
         return [VoiceSink(VoiceConfig.from_settings(self.settings))]
 
     def begin(self, options: WorkoutOptions, choice: ProfileChoice | None = None) -> None:
@@ -261,6 +265,8 @@ class TreadctlApp(App[int]):
         session = WorkoutSession(options)
         self.session = session
         self.sessions_run.append(session)
+        from treadctl.voice.sink import VoiceSink  # noqa: PLC0415 (when a workout starts)
+
         self.voice = next((s for s in options.sinks if isinstance(s, VoiceSink)), None)
         if self.voice is not None:
             # Its start-up line becomes a notification, its tones ring this terminal.

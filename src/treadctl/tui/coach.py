@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from treadctl.config import Settings
-from treadctl.history.coach import Recommendation, profile_toml, recommend
-from treadctl.history.store import load_history
 from treadctl.sessions import data_dir
 from treadctl.tui.choices import ProfileChoice, profile_choice
+
+if TYPE_CHECKING:  # the history loads in the start screen's worker, after the first frame
+    from treadctl.history.coach import Recommendation
 
 COACH_SUBDIR = "coach"
 COACH_FILE = "coach-next.toml"
@@ -37,6 +39,9 @@ def coach_pick(settings: Settings, *, sessions: Path | None = None) -> CoachPick
     Raises:
         OSError: the profile file could not be written.
     """
+    from treadctl.history.coach import profile_toml, recommend  # noqa: PLC0415
+    from treadctl.history.store import load_history  # noqa: PLC0415
+
     history = load_history(sessions)
     rec = recommend(history.logs, max_backward_speed_kmh=settings.max_backward_speed_kmh)
     if rec.builtin is not None:

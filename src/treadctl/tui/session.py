@@ -11,16 +11,19 @@ import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from treadctl.client import errors as client_errors
 from treadctl.link.base import LinkError
 from treadctl.runtime import WorkoutOptions, WorkoutResult, run_workout
 from treadctl.util.listeners import Listeners
 from treadctl.util.tasks import TaskSet
-from treadctl.workout.events import WorkoutEvent
-from treadctl.workout.ports import Treadmill
+from treadctl.workout.holds import RunState
 from treadctl.workout.profile import ProfileError
-from treadctl.workout.runner import RisksNotAcknowledged, Runner, RunState
+
+if TYPE_CHECKING:  # the runner's modules load when a workout runs, not at start-up
+    from treadctl.workout.events import WorkoutEvent
+    from treadctl.workout.ports import Treadmill
+    from treadctl.workout.runner import Runner
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,7 @@ KEYBOARD_STOP = "stopped from the keyboard"
 #: Events kept for the first listener, at most (the start of a workout has a few dozen).
 EARLY_EVENTS_MAX = 1000
 
-Listener = Callable[[WorkoutEvent], None]
+Listener = Callable[["WorkoutEvent"], None]
 
 
 class WorkoutSession:
@@ -108,6 +111,9 @@ class WorkoutSession:
         Cancelling this (the app quitting) cancels the runner, which stops the belt
         before anything else (H5).
         """
+        from treadctl.client import errors as client_errors  # noqa: PLC0415 (see the imports)
+        from treadctl.workout.runner import RisksNotAcknowledged  # noqa: PLC0415
+
         self._task = asyncio.current_task()
         try:
             self.result = await run_workout(

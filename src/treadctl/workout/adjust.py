@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from treadctl.workout.runner import Runner
 
 
+#: One key press (TUI or headless) changes the speed by this much, within the ceilings...
+ADJUST_SPEED_STEP_KMH = 0.1
+#: ...and the incline by this much.
+ADJUST_INCLINE_STEP_PCT = 0.5
+
+
 class Adjuster:
     """Speed and incline adjustments of the running segment, for the runner."""
 

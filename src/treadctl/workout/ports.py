@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from treadctl.client import TreadmillClient
 from treadctl.clock import Clock
-from treadctl.sim import SimTreadmill
-from treadctl.workout.events import WorkoutEvent
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: a front end names these without loading the client
+    from treadctl.client import TreadmillClient
+    from treadctl.sim import SimTreadmill
+    from treadctl.workout.events import WorkoutEvent
     from treadctl.workout.runner import Runner
 
 

@@ -97,10 +97,6 @@ log = logging.getLogger(__name__)
 SAMPLE_PERIOD_S = 1.0
 #: A turn waiting for confirmation longer than this pauses the belt.
 CONFIRM_TIMEOUT_S = 30.0
-#: One key press (TUI or headless) changes the speed by this much, within the ceilings...
-ADJUST_SPEED_STEP_KMH = 0.1
-#: ...and the incline by this much.
-ADJUST_INCLINE_STEP_PCT = 0.5
 
 
 DEFAULT_RECONNECT = ReconnectPolicy()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -12,17 +12,16 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from treadctl.export.files import body_of
-from treadctl.history.energy import EnergyEstimate, Interval, estimate
-from treadctl.history.log import SessionLog, load_session_log
-from treadctl.history.series import session_series
-from treadctl.sessions import SessionFileError
 from treadctl.tui.command import DEFAULT_COMMAND, replay_command
 from treadctl.tui.session import WorkoutSession
 from treadctl.tui.view import Units
 from treadctl.tui.widgets import BigText, SummaryTable
 from treadctl.tui.widgets.alert_banner import alert_title
 from treadctl.workout.events import SafetyAlert
+
+if TYPE_CHECKING:  # the history loads in the end screen's worker, not at start-up
+    from treadctl.history.energy import EnergyEstimate
+    from treadctl.history.log import SessionLog
 
 #: How many unacknowledged alerts the end screen repeats.
 SHOWN_ALERTS = 3
@@ -105,6 +104,11 @@ class EndScreen(Screen[None]):
 
     def _read_log(self) -> None:
         """The session log, read back for the chart and the energy estimate."""
+        from treadctl.export.files import body_of  # noqa: PLC0415 (see the imports)
+        from treadctl.history.energy import Interval, estimate  # noqa: PLC0415
+        from treadctl.history.log import load_session_log  # noqa: PLC0415
+        from treadctl.sessions import SessionFileError  # noqa: PLC0415
+
         assert self.session.log_path is not None
         try:
             log = load_session_log(self.session.log_path)
@@ -132,6 +136,7 @@ class EndScreen(Screen[None]):
             f"Energy: about [b]{energy.kcal:.0f} kcal[/b]{said}\n"
             f"[dim]{escape(energy.basis[:1].upper() + energy.basis[1:])}[/dim]"
         )
+        from treadctl.history.series import session_series  # noqa: PLC0415
         from treadctl.tui.widgets.session_chart import SessionChart  # noqa: PLC0415
 
         self.query_one(SessionChart).show(session_series(log))

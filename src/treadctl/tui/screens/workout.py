@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -12,7 +12,6 @@ from textual.containers import Grid, Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from treadctl.client import TreadmillClient
 from treadctl.formatting import clock_text
 from treadctl.tui.screens.help import HelpScreen
 from treadctl.tui.session import WorkoutSession
@@ -42,6 +41,7 @@ from treadctl.tui.widgets import (
     Upcoming,
     VoiceStatus,
 )
+from treadctl.workout.adjust import ADJUST_INCLINE_STEP_PCT, ADJUST_SPEED_STEP_KMH
 from treadctl.workout.events import (
     Advice,
     Countdown,
@@ -55,9 +55,13 @@ from treadctl.workout.events import (
     WorkoutEvent,
     WorkoutStarted,
 )
-from treadctl.workout.runner import ADJUST_INCLINE_STEP_PCT, ADJUST_SPEED_STEP_KMH, RunState
+from treadctl.workout.holds import RunState
 from treadctl.workout.status import RunnerStatus
 from treadctl.workout.timeline import StepKind, TurnStep
+
+if TYPE_CHECKING:
+    from treadctl.client import TreadmillClient
+
 from treadctl.workout.turn_texts import (
     TURN_COUNTDOWN,
     after_turn_text,

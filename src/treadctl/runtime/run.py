@@ -1,8 +1,5 @@
-"""Wiring for one workout: profile, treadmill, runner, session log, front-end callbacks.
-
-The CLI's ``run`` and ``replay`` and the TUI all come through :func:`run_workout`, so a
-workout behaves the same whichever front end drives it.
-"""
+"""The heavy half of :mod:`treadctl.runtime`: running one workout (imported when a workout
+runs, not when a front end starts)."""
 
 from __future__ import annotations
 
@@ -12,84 +9,35 @@ import dataclasses
 import datetime
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from treadctl.client import SpeedUnit, TreadmillClient
 from treadctl.client.errors import ControlNotPermitted
 from treadctl.clock import Clock, MonotonicClock, VirtualClock
 from treadctl.config import Settings, set_device_value
+from treadctl.runtime import (
+    ClockSpeed,
+    UserActionAt,
+    WorkoutOptions,
+    WorkoutResult,
+    session_kind,
+)
 from treadctl.sessions import new_session_path
 from treadctl.sim import BeltState, Quirk, SimConfig, SimTreadmill
 from treadctl.sim.loopback import LoopbackLink
 from treadctl.sinks.recorder import SessionRecorder
-from treadctl.strap import Strap, StrapFactory
+from treadctl.strap import Strap
 from treadctl.workout.builtin import is_zwo, load_profile
-from treadctl.workout.events import Advice, Paused, Summary, Turnaround, WorkoutEvent
+from treadctl.workout.events import Advice, Paused, Turnaround, WorkoutEvent
 from treadctl.workout.plan import plan, plan_limits
-from treadctl.workout.ports import Treadmill, TreadmillFactory, WorkoutSink
+from treadctl.workout.ports import Treadmill, TreadmillFactory
 from treadctl.workout.profile import Profile, flatten
 from treadctl.workout.runner import ReconnectPolicy, Runner
-from treadctl.workout.timeline import PlanLimits, Timeline, compile_timeline
-from treadctl.workout.zwo import ZwoReference, zwo_reference
+from treadctl.workout.timeline import compile_timeline
+from treadctl.workout.zwo import zwo_reference
 
-#: A clock speed: 1.0 real time, N times faster, or "max" (virtual time, no waiting).
-ClockSpeed = float | Literal["max"]
 log = logging.getLogger(__name__)
-UserActionAt = tuple[float, str, float | None]
-
-
-@dataclass
-class WorkoutOptions:
-    profile: str | Path
-    settings: Settings
-    speed: ClockSpeed = 1.0
-    quirks: frozenset[Quirk] = frozenset()
-    speed_unit: SpeedUnit = "kmh"
-    log_path: Path | None = None
-    actions: Sequence[UserActionAt] = ()
-    """User actions to replay at their recorded times (seconds since the session start)."""
-    limits: PlanLimits | None = None
-    """Limits to run under instead of the settings' (a replay uses the recorded ones)."""
-    risks_acknowledged: bool = False
-    sim_name: str = "treadctl-sim"
-    extra_header: dict[str, Any] = field(default_factory=dict)
-    clock: Clock | None = None
-    """A clock to run on instead of one made from ``speed`` (tests step a VirtualClock)."""
-    treadmill: TreadmillFactory | None = None
-    """How to reach the treadmill; None: the simulator with ``quirks`` and ``speed_unit``."""
-    sinks: Sequence[WorkoutSink] = ()
-    auto_confirm_s: float | None = None
-    """A simulated person who confirms turns and holds after this long (profile replays)."""
-    hold_limit_s: float | None = None
-    """End the workout if it waits for a person longer than this (session replays)."""
-    zwo: ZwoReference | None = None
-    """What a ``.zwo`` profile's targets are fractions of; None: the settings' paces."""
-    strap: StrapFactory | None = None
-    """A heart-rate strap to read beside the treadmill (``--hr``); None: none."""
-    console_hand: bool = False
-    """On the simulator: a stand-in hand sets its console as advisory mode says
-    (rehearsals and replays of treadmills that cannot be commanded)."""
-
-
-@dataclass
-class WorkoutResult:
-    summary: Summary
-    log_path: Path
-    timeline: Timeline
-    profile: Profile
-
-
-def session_kind(
-    treadmill_kind: str, speed: ClockSpeed, extra_header: dict[str, Any]
-) -> Literal["real", "rehearsal", "replay"]:
-    """real: a Bluetooth treadmill in real time; replay: a replay command; else rehearsal."""
-    if "replay_of" in extra_header:
-        return "replay"
-    if treadmill_kind == "bluetooth" and speed == 1.0:
-        return "real"
-    return "rehearsal"
 
 
 def make_clock(speed: ClockSpeed) -> Clock:
