@@ -236,6 +236,23 @@ async def test_one_impossible_reading_is_not_believed() -> None:
         clean(w)
 
 
+async def test_one_stray_reading_is_not_a_belt_too_fast() -> None:
+    """H8 acts on readings the next one confirms: a single plausible but wrong reading
+    (the campaign's seed 38: 1.9 km/h on a belt at 1.2) neither pauses the belt nor
+    offers advisory mode."""
+    async with workout() as w:
+        w.start()
+        await w.at_event(segment("warm-up"))
+        await w.rig.clock.sleep(8)  # long past the speed command
+        belt_kmh = w.rig.sim.belt.speed_kmh
+        inject(w, belt_kmh + 0.7)
+        await w.rig.clock.sleep(2.0)
+        assert not w.alerts("too_fast")
+        assert w.runner.state is RunState.RUNNING
+        assert (await w.finish()).completed
+        clean(w)
+
+
 async def test_one_low_reading_does_not_say_turn_now() -> None:
     async with workout() as w:
         w.start()

@@ -85,15 +85,19 @@ class TargetMonitor:
         self._told_not_reached = False
 
     def check(
-        self, now_s: float, commanded: Commanded | None, belt_kmh: float | None
+        self, now_s: float, commanded: Commanded | None, belt: tuple[float, float] | None
     ) -> Alarm | None:
-        if commanded is None or belt_kmh is None:
+        """``belt``: the confirmed pair of readings, ``(low, high)``
+        (:attr:`SpeedTrust.agreed_kmh`); both must say the belt is off its command."""
+        if commanded is None or belt is None:
             return None
         if not self.checks_on:
             return None
+        low_kmh, high_kmh = belt
         allowed_s = abs(commanded.kmh - commanded.from_kmh) / ASSUMED_BELT_RATE_KMH_PER_S
         waited_s = now_s - commanded.at_s
-        if belt_kmh > commanded.kmh + 2 * TARGET_TOLERANCE_KMH and waited_s > allowed_s + 2.0:
+        if low_kmh > commanded.kmh + 2 * TARGET_TOLERANCE_KMH and waited_s > allowed_s + 2.0:
+            belt_kmh = low_kmh
             return Alarm(
                 "H8",
                 "too_fast",
@@ -104,10 +108,12 @@ class TargetMonitor:
             )
         if self._told_not_reached:
             return None
-        if (
-            abs(belt_kmh - commanded.kmh) > TARGET_TOLERANCE_KMH
-            and waited_s > allowed_s + TARGET_GRACE_S
-        ):
+        off = (
+            high_kmh < commanded.kmh - TARGET_TOLERANCE_KMH
+            or low_kmh > commanded.kmh + TARGET_TOLERANCE_KMH
+        )
+        if off and waited_s > allowed_s + TARGET_GRACE_S:
+            belt_kmh = high_kmh if high_kmh < commanded.kmh else low_kmh
             self._told_not_reached = True
             return Alarm(
                 "H8",

@@ -367,7 +367,7 @@ class Reports:
             self.r.spawn(self.r.belt.store_slow())
         elif running and self.r.gate.belt_running:
             alarm = self.r.target_monitor.check(
-                now, self.r.belt.commanded, self.r.belt_actions.trusted_kmh()
+                now, self.r.belt.commanded, self.r.trust.agreed_kmh
             )
             if alarm is not None:
                 self.raise_alarm(alarm)

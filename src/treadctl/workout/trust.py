@@ -106,6 +106,16 @@ class SpeedTrust:
             return None
         return max(confirmed.kmh, self._latest.kmh)
 
+    @property
+    def agreed_kmh(self) -> tuple[float, float] | None:
+        """The confirmed pair as ``(low, high)``: what both readings say. H8 judges a
+        belt too fast only when the low one is, and too slow only when the high one is:
+        one stray reading between two good ones never decides it."""
+        confirmed = self.confirmed
+        if confirmed is None or self._latest is None:
+            return None
+        return min(confirmed.kmh, self._latest.kmh), max(confirmed.kmh, self._latest.kmh)
+
     def steady(self, tolerance_kmh: float = 0.1) -> bool:
         """The last two readings agree: the belt holds its speed (neither slowing down
         nor still speeding up)."""
