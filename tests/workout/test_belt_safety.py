@@ -253,6 +253,35 @@ async def test_one_stray_reading_is_not_a_belt_too_fast() -> None:
         clean(w)
 
 
+async def test_a_console_pause_missed_while_the_link_was_down_is_no_ramp_on_a_belt_at_rest() -> None:
+    """The campaign's seed 10872: the console paused the belt while the link was down.
+    After the reconnect and a confirm, Start must really go out (the client's "running"
+    was stale), and no speed may climb while the belt stands."""
+    async with workout() as w:
+        w.start()
+        await w.at_event(segment("warm-up"))
+        await w.rig.clock.sleep(5)
+        w.rig.link.reachable = False
+        w.rig.link.break_link()
+        await w.rig.clock.sleep(1)
+        w.rig.sim.console_pause()  # nobody hears it
+        await w.rig.clock.sleep(5)
+        w.rig.link.reachable = True
+        await w.until(lambda: bool(w.alerts("reconnected")), limit_s=30)
+        paused_at = len(w.rig.sim.stats.requests)
+        w.runner.confirm()
+        await w.until(lambda: w.rig.sim.belt.speed_kmh > 0, limit_s=30)
+        after = w.rig.sim.stats.requests[paused_at:]
+        assert any(isinstance(r, cp.StartOrResume) for r in after)
+        # every speed sent before the belt moved was the slow start speed
+        started = [r for r in after if isinstance(r, cp.StartOrResume)]
+        before_start = after[: after.index(started[0])]
+        speeds = [r.speed_kmh for r in before_start if isinstance(r, cp.SetTargetSpeed)]
+        assert all(kmh <= 1.0 for kmh in speeds)
+        assert (await w.finish()).completed
+        clean(w)
+
+
 async def test_one_low_reading_does_not_say_turn_now() -> None:
     async with workout() as w:
         w.start()

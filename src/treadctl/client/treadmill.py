@@ -551,7 +551,11 @@ class TreadmillClient:
 
         Never sends Start to a running belt: on some decks it stops it.
         """
-        if self.state.belt is not BeltStatus.RUNNING and not await self._toggle_would_stop():
+        state = self.state
+        # "Running" with the belt reporting 0 is a belief gone stale (a pause at the
+        # console while the link was down): Start goes out.
+        stale = state.belt is BeltStatus.RUNNING and state.records > 0 and not state.speed_kmh
+        if (state.belt is not BeltStatus.RUNNING or stale) and not await self._toggle_would_stop():
             await self._procedure(StartOrResume(), still_allowed=still_allowed)
             self._update(belt=BeltStatus.RUNNING)
         if wait_moving_s <= 0:

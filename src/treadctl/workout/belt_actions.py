@@ -62,6 +62,9 @@ class BeltActions:
         if result is StartResult.NOT_MOVING and self._start_ignored(records):
             self.r.reports.raise_alarm(commands_ignored_alarm())  # H8: offers advisory mode
             return False
+        if result is StartResult.NOT_MOVING and self._still_at_rest(records):
+            self._not_started()
+            return False
         if result in (StartResult.MOVING, StartResult.NOT_MOVING):
             return True
         if self.r.aborted or result is StartResult.OVERTAKEN:
@@ -82,6 +85,34 @@ class BeltActions:
             self.r.holds.resume_failed()
             self.r.hold("the belt did not start", needs_confirm=True)
         return False
+
+    def _still_at_rest(self, records_before: int) -> bool:
+        """The machine took the Start, its data keeps coming, and the belt stands: paused
+        at its console while the link was down, or its start was lost. No ramp may run
+        ahead of a belt at rest: a start at the console later would jump to its target."""
+        state = self.r.client.state
+        return (
+            self.r.client.is_connected
+            and state.records >= records_before + 3
+            and (state.speed_kmh or 0.0) <= 0.0
+        )
+
+    def _not_started(self) -> None:
+        """Hold with the belt taken as at rest and the slow speed stored again."""
+        r = self.r
+        r.belt.halted()
+        r.gate.forget_stored()
+        r.alert(
+            "H7",
+            "belt_not_started",
+            "The belt did not start. Check the safety key and the console (start the belt "
+            "there if it waits for you), then confirm.",
+            needs_ack=True,
+        )
+        if r.holds.state is RunState.RESUMING:
+            r.holds.resume_failed()
+        r.hold("the belt did not start", needs_confirm=True)
+        r.spawn(r.belt.store_slow())
 
     def _start_ignored(self, records_before: int) -> bool:
         """A Start acknowledged, data coming in, and the belt still reports 0, on a belt

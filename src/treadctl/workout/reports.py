@@ -366,9 +366,7 @@ class Reports:
             self.r.hold("the belt stopped", needs_confirm=False)
             self.r.spawn(self.r.belt.store_slow())
         elif running and self.r.gate.belt_running:
-            alarm = self.r.target_monitor.check(
-                now, self.r.belt.commanded, self.r.trust.agreed_kmh
-            )
+            alarm = self.r.target_monitor.check(now, self.r.belt.commanded, self.r.trust.agreed_kmh)
             if alarm is not None:
                 self.raise_alarm(alarm)
         if running:
