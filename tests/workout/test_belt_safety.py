@@ -253,7 +253,9 @@ async def test_one_stray_reading_is_not_a_belt_too_fast() -> None:
         clean(w)
 
 
-async def test_a_console_pause_missed_while_the_link_was_down_is_no_ramp_on_a_belt_at_rest() -> None:
+async def test_a_console_pause_missed_while_the_link_was_down_is_no_ramp_on_a_belt_at_rest() -> (
+    None
+):
     """The campaign's seed 10872: the console paused the belt while the link was down.
     After the reconnect and a confirm, Start must really go out (the client's "running"
     was stale), and no speed may climb while the belt stands."""
