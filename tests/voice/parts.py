@@ -25,6 +25,29 @@ from treadctl.workout.events import WorkoutEvent
 from treadctl.workout.ports import SessionLog, Treadmill
 from treadctl.workout.runner import Runner
 
+#: A 50-second workout with one backward bout: two turns, for voice tests and the bench.
+MINI = """\
+title = "Mini"
+
+[[segments]]
+label = "Warm"
+direction = "forward"
+speed_kmh = 2.0
+duration = "20s"
+
+[[segments]]
+label = "Back"
+direction = "backward"
+speed_kmh = 1.0
+duration = "20s"
+
+[[segments]]
+label = "Cool"
+direction = "forward"
+speed_kmh = 2.0
+duration = "10s"
+"""
+
 
 class ToneEngine(SpeechEngine):
     """Says each word as a short tone: ``60 / rate_wpm`` seconds a word."""

@@ -15,32 +15,11 @@ from typing import Any
 
 import pytest
 
+from tests.voice.parts import MINI
 from tests.voice.test_espeak import assert_sounds_like_its_words, needs_espeak
 from treadctl.cli import main
 from treadctl.voice.narrator import turn_warning_text
 from treadctl.voice.output import CUES_FILE
-
-MINI = """\
-title = "Mini"
-
-[[segments]]
-label = "Warm"
-direction = "forward"
-speed_kmh = 2.0
-duration = "20s"
-
-[[segments]]
-label = "Back"
-direction = "backward"
-speed_kmh = 1.0
-duration = "20s"
-
-[[segments]]
-label = "Cool"
-direction = "forward"
-speed_kmh = 2.0
-duration = "10s"
-"""
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
