@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, Any
 from treadctl.sim.config import KMH_PER_MPH, Quirk, SimConfig
 
 if TYPE_CHECKING:
-    from treadctl.sim.treadmill import BeltState, ServerSink, SimConnection, SimTreadmill
+    from treadctl.sim.server import ServerSink
+    from treadctl.sim.treadmill import BeltState, SimConnection, SimTreadmill
 else:
 
     def __getattr__(name: str) -> Any:

@@ -48,7 +48,7 @@ from treadctl.link.base import (
     AttError,
     CharProperty,
 )
-from treadctl.sim.treadmill import ServerSink
+from treadctl.sim.server import ServerSink, set_subscription
 
 #: HRS §3.3.2: the Heart Rate Control Point's own error, "Control Point value not supported".
 ATT_HRS_CONTROL_POINT_NOT_SUPPORTED = 0x80
@@ -122,13 +122,7 @@ class StrapConnection:
         self.strap.write(uuid, data)
 
     def set_subscribed(self, uuid: str, enabled: bool) -> None:
-        props = self.strap.characteristics.get(uuid)
-        if props is None or not props & CharProperty.NOTIFY:
-            raise AttError(ATT_WRITE_NOT_PERMITTED, f"{uuid} cannot notify")
-        if enabled:
-            self.subscribed.add(uuid)
-        else:
-            self.subscribed.discard(uuid)
+        set_subscription(self.subscribed, self.strap.characteristics, uuid, enabled)
 
     def close(self) -> None:
         self.strap.detach(self)

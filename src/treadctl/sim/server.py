@@ -4,7 +4,7 @@ The simulated treadmill and the simulated heart-rate strap both fit these protoc
 the same link and the same fake BlueZ serve either, or both side by side. A server is
 named by its ``config``, lists its characteristics, and hands each client a
 :class:`ServerConnection` to read, write and subscribe through; notifications go back
-through the client's :class:`~treadctl.sim.treadmill.ServerSink`.
+through the client's :class:`ServerSink`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from treadctl.link.base import CharProperty
-from treadctl.sim.treadmill import ServerSink
+from treadctl.link.base import ATT_WRITE_NOT_PERMITTED, AttError, CharProperty
+
+
+class ServerSink(Protocol):
+    """How the server reaches one connected client."""
+
+    def notify(self, uuid: str, data: bytes) -> None:
+        """A notification or indication of ``uuid`` with ``data``."""
+        ...
+
+    def server_disconnected(self) -> None:
+        """The server dropped the connection."""
+        ...
+
+
+def set_subscription(
+    subscribed: set[str],
+    characteristics: Mapping[str, CharProperty],
+    uuid: str,
+    enabled: bool,
+) -> None:
+    """A client's CCCD write: ``uuid`` joins or leaves ``subscribed``; a characteristic
+    that neither notifies nor indicates refuses it, as a real server does."""
+    props = characteristics.get(uuid)
+    if props is None or not props & (CharProperty.NOTIFY | CharProperty.INDICATE):
+        raise AttError(ATT_WRITE_NOT_PERMITTED, f"{uuid} cannot notify")
+    if enabled:
+        subscribed.add(uuid)
+    else:
+        subscribed.discard(uuid)
 
 
 class ServerIdentity(Protocol):
@@ -51,4 +79,10 @@ class GattServer(Protocol):
     def attach(self, sink: ServerSink) -> ServerConnection: ...
 
 
-__all__ = ["GattServer", "ServerConnection", "ServerIdentity", "ServerSink"]
+__all__ = [
+    "GattServer",
+    "ServerConnection",
+    "ServerIdentity",
+    "ServerSink",
+    "set_subscription",
+]

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
 from treadctl.clock import Clock
 from treadctl.ftms import uuids
@@ -60,6 +60,7 @@ from treadctl.link.base import (
 )
 from treadctl.sim.belt import Belt
 from treadctl.sim.config import KMH_PER_MPH, Quirk, SimConfig
+from treadctl.sim.server import ServerSink, set_subscription
 from treadctl.util.tasks import TaskSet
 
 log = logging.getLogger(__name__)
@@ -94,18 +95,6 @@ class BeltState(Enum):
     PAUSED = "paused"
 
 
-class ServerSink(Protocol):
-    """How the server reaches one connected client."""
-
-    def notify(self, uuid: str, data: bytes) -> None:
-        """A notification or indication of ``uuid`` with ``data``."""
-        ...
-
-    def server_disconnected(self) -> None:
-        """The server dropped the connection."""
-        ...
-
-
 @dataclass(eq=False)
 class SimConnection:
     """One client's connection: its subscriptions, control permission, and procedure."""
@@ -124,13 +113,7 @@ class SimConnection:
         self.sim.write(self, uuid, data, response=response)
 
     def set_subscribed(self, uuid: str, enabled: bool) -> None:
-        props = self.sim.characteristics.get(uuid)
-        if props is None or not props & (N | IND):
-            raise AttError(ATT_WRITE_NOT_PERMITTED, f"{uuid} cannot notify")
-        if enabled:
-            self.subscribed.add(uuid)
-        else:
-            self.subscribed.discard(uuid)
+        set_subscription(self.subscribed, self.sim.characteristics, uuid, enabled)
 
     def close(self) -> None:
         self.sim.detach(self)
