@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from treadctl.acsm import acsm_met
 from treadctl.units import KMH_PER_MPH
 from treadctl.workout.profile import Direction
 
@@ -52,15 +53,7 @@ KJ_PER_KCAL = 4.184
 
 def acsm_forward_met(speed_kmh: float, incline_pct: float) -> float:
     """ACSM metabolic equations for walking (below 7.2 km/h) and running, in METs."""
-    if speed_kmh <= 0:
-        return RESTING_MET
-    m_per_min = speed_kmh * 1000 / 60
-    grade = max(incline_pct, 0.0) / 100
-    if speed_kmh < FORWARD_RUNNING_FROM_KMH:
-        vo2 = 3.5 + 0.1 * m_per_min + 1.8 * m_per_min * grade
-    else:
-        vo2 = 3.5 + 0.2 * m_per_min + 0.9 * m_per_min * grade
-    return vo2 / 3.5
+    return acsm_met(speed_kmh, incline_pct, running_from_kmh=FORWARD_RUNNING_FROM_KMH)
 
 
 def _walking_net_vo2(speed_kmh: float, grade_pct: float) -> float:

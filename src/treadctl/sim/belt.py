@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from treadctl.acsm import acsm_met
 from treadctl.sim.config import SimConfig
 
 #: Above this speed the energy model switches from walking to running (ACSM).
@@ -24,16 +25,9 @@ def _approach(value: float, target: float, max_delta: float) -> float:
 
 
 def met_for(speed_kmh: float, incline_pct: float) -> float:
-    """Metabolic equivalents from the ACSM walking and running equations."""
-    if speed_kmh <= 0:
-        return 1.0
-    m_per_min = speed_kmh * 1000 / 60
-    grade = max(incline_pct, 0.0) / 100
-    if speed_kmh < RUNNING_FROM_KMH:
-        vo2 = 3.5 + 0.1 * m_per_min + 1.8 * m_per_min * grade
-    else:
-        vo2 = 3.5 + 0.2 * m_per_min + 0.9 * m_per_min * grade
-    return vo2 / 3.5
+    """Metabolic equivalents from the ACSM walking and running equations (the console's
+    own estimate takes running from 8 km/h)."""
+    return acsm_met(speed_kmh, incline_pct, running_from_kmh=RUNNING_FROM_KMH)
 
 
 @dataclass
