@@ -58,23 +58,6 @@ async def test_aclose_cancels_and_waits_for_every_task() -> None:
     assert len(tasks) == 0
 
 
-async def test_cancel_does_not_wait_but_the_tasks_end() -> None:
-    tasks = TaskSet()
-    started = asyncio.Event()
-
-    async def forever() -> None:
-        started.set()
-        await asyncio.Event().wait()
-
-    task = tasks.spawn(forever())
-    await started.wait()
-    tasks.cancel()
-    assert not task.done()  # cancel() only asks
-    await asyncio.gather(task, return_exceptions=True)
-    assert task.cancelled()
-    assert not tasks
-
-
 async def test_wait_includes_tasks_started_by_tasks() -> None:
     tasks = TaskSet()
     order: list[str] = []

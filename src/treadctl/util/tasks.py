@@ -33,11 +33,6 @@ class TaskSet:
         if not task.cancelled() and task.exception() is not None:
             log.error("%s %s failed", self.what, task.get_name(), exc_info=task.exception())
 
-    def cancel(self) -> None:
-        """Cancel every task still running (without waiting)."""
-        for task in list(self._tasks):
-            task.cancel()
-
     async def aclose(self) -> None:
         """Cancel every task and wait until they have finished."""
         tasks = list(self._tasks)
