@@ -2,4 +2,4 @@
 
 from treadctl.cli import main
 
-raise SystemExit(main())
+raise SystemExit(main(own_process=True))

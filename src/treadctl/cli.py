@@ -9,6 +9,7 @@ loads).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -119,9 +120,40 @@ def build_parser(
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
+    """Run the command ``argv`` names (default: the process's arguments).
+
+    ``own_process``: the process ends with the command (the ``treadctl`` script,
+    ``python -m treadctl``), so the garbage collector's work can be spared: it pauses
+    while the command's modules load (many objects, no garbage), and what exists is then
+    frozen, so neither the work (a replay makes millions of short-lived objects) nor the
+    interpreter's last collection at exit walks it again. Tests call ``main(argv)``,
+    which leaves the collector as it is.
+    """
+    if not own_process:
+        return _main(argv)
+    gc.disable()
+    try:
+        return _main(argv, loaded=_collector_on)
+    finally:
+        gc.freeze()
+
+
+def _collector_on() -> None:
+    gc.enable()
+    gc.freeze()
+
+
+def console_main() -> int:
+    """The ``treadctl`` console script."""
+    return main(own_process=True)
+
+
+def _main(argv: Sequence[str] | None, loaded: Callable[[], None] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    if loaded is not None:
+        loaded()
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     if handler is None:
         if args.command is None:

@@ -12,13 +12,15 @@ import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from treadctl.bluetooth.blelog import BleLogError, BlePlayer, PlaybackResult, PlayStep, read_ble_log
 from treadctl.client import SpeedUnit
 from treadctl.clock import Clock, MonotonicClock, VirtualClock
 from treadctl.exit_codes import EXIT_OK, EXIT_USAGE
 from treadctl.formatting import speed_text
+
+if TYPE_CHECKING:  # the log reader loads with the --ble-log branch only (replay's start-up)
+    from treadctl.bluetooth.blelog import PlaybackResult, PlayStep
 
 
 def add_ble_log_argument(parser: argparse.ArgumentParser) -> None:
@@ -66,6 +68,8 @@ async def play_file(
     speed_unit: str | None = None,
     on_step: Callable[[PlayStep], None] | None = None,
 ) -> PlaybackResult:
+    from treadctl.bluetooth.blelog import BlePlayer, read_ble_log  # noqa: PLC0415
+
     log = read_ble_log(path)
     unit: SpeedUnit | None = "mph" if speed_unit == "mph" else None
     player = BlePlayer(log, clock, speed_unit=unit)
@@ -77,6 +81,8 @@ async def play_file(
 
 def play_ble_log_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """The ``--ble-log`` branch of ``treadctl replay`` (``args.time_factor``: N or "max")."""
+    from treadctl.bluetooth.blelog import BleLogError  # noqa: PLC0415
+
     out = out or sys.stdout
     speed = getattr(args, "time_factor", "max")
     clock: Clock = VirtualClock() if speed == "max" else MonotonicClock(factor=float(speed))

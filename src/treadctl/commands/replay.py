@@ -13,6 +13,7 @@ from typing import Any
 
 from treadctl.bluetooth.playback import add_ble_log_argument, play_ble_log_command
 from treadctl.clock import VirtualClock
+from treadctl.clock import run as clock_run
 from treadctl.commands import summary
 from treadctl.commands.common import (
     add_settings_argument,
@@ -172,7 +173,7 @@ def handle(args: argparse.Namespace) -> int:
     output = printer.output if printer is not None else Output()
     replay = Replay(options, printer, output)
     try:
-        results = asyncio.run(replay.run())
+        results = clock_run(replay.run())
     except (ProfileError, OSError) as exc:
         return fail("replay", str(exc))
     except asyncio.CancelledError:

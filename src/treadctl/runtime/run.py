@@ -10,7 +10,7 @@ import datetime
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from treadctl.client import SpeedUnit, TreadmillClient
 from treadctl.client.errors import ControlNotPermitted
@@ -27,7 +27,6 @@ from treadctl.sessions import new_session_path
 from treadctl.sim import BeltState, Quirk, SimConfig, SimTreadmill
 from treadctl.sim.loopback import LoopbackLink
 from treadctl.sinks.recorder import SessionRecorder
-from treadctl.strap import Strap
 from treadctl.workout.builtin import is_zwo, load_profile
 from treadctl.workout.events import Advice, Paused, Turnaround, WorkoutEvent
 from treadctl.workout.plan import plan, plan_limits
@@ -36,6 +35,9 @@ from treadctl.workout.profile import Profile, flatten
 from treadctl.workout.runner import ReconnectPolicy, Runner
 from treadctl.workout.timeline import compile_timeline
 from treadctl.workout.zwo import zwo_reference
+
+if TYPE_CHECKING:  # a strap's modules load with the first strap (replay's start-up)
+    from treadctl.strap import Strap
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
 
-from treadctl.clock import Clock
+from treadctl.clock import Clock, Timer
 from treadctl.ftms import uuids
 from treadctl.ftms.control_point import (
     AnyRequest,
@@ -61,7 +60,6 @@ from treadctl.link.base import (
 from treadctl.sim.belt import Belt
 from treadctl.sim.config import KMH_PER_MPH, Quirk, SimConfig
 from treadctl.sim.server import ServerSink, set_subscription
-from treadctl.util.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +147,8 @@ class SimTreadmill:
         self._speed_target_set = False
         self._stored_speed_kmh = 0.0
         self._last_advance = clock.now()
-        self._tasks = TaskSet("simulator")
+        self._responses: set[Timer] = set()
+        """Control point responses on their way (cancelled when the simulator stops)."""
         cp_props = (WNR | IND) if self.config.has(Quirk.CP_WRITE_WITHOUT_RESPONSE) else (W | IND)
         chars: dict[str, CharProperty] = {
             uuids.FITNESS_MACHINE_FEATURE: R,
@@ -259,10 +258,13 @@ class SimTreadmill:
             self.stats.requests.append(request)
             result = self._execute(conn, request)
         conn.procedure_busy = True
-        self._spawn(self._respond(conn, op_code, result))
+        timer = self.clock.call_later(
+            self.config.cp_response_delay_s, lambda: self._respond(conn, op_code, result, timer)
+        )
+        self._responses.add(timer)
 
-    async def _respond(self, conn: SimConnection, op_code: int, result: ResultCode) -> None:
-        await self.clock.sleep(self.config.cp_response_delay_s)
+    def _respond(self, conn: SimConnection, op_code: int, result: ResultCode, timer: Timer) -> None:
+        self._responses.discard(timer)
         conn.procedure_busy = False
         if conn.open:
             self._send(
@@ -459,6 +461,7 @@ class SimTreadmill:
 
     def treadmill_data(self) -> TreadmillData:
         b = self.belt
+        met = b.met
         values: dict[str, float | int | None] = {
             "speed_kmh": round(self._to_wire_speed(b.speed_kmh), 2),
             "avg_speed_kmh": round(self._to_wire_speed(b.average_speed_kmh), 2),
@@ -468,9 +471,9 @@ class SimTreadmill:
             "elevation_gain_m": round(b.elevation_gain_m, 1),
             "elevation_loss_m": 0.0,
             "energy_kcal": int(b.energy_kcal),
-            "energy_per_hour_kcal": int(b.met * self.config.user_weight_kg),
-            "energy_per_minute_kcal": int(b.met * self.config.user_weight_kg / 60),
-            "met": round(b.met, 1),
+            "energy_per_hour_kcal": int(met * self.config.user_weight_kg),
+            "energy_per_minute_kcal": int(met * self.config.user_weight_kg / 60),
+            "met": round(met, 1),
             "elapsed_s": int(b.elapsed_s),
         }
         if self.heart_rate_bpm is not None:
@@ -508,16 +511,31 @@ class SimTreadmill:
 
     # -- running -------------------------------------------------------------------------
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        self._tasks.spawn(coro)
-
     async def run(self) -> None:
-        """Notify Treadmill Data at the configured rate until cancelled."""
+        """Notify Treadmill Data at the configured rate until cancelled.
+
+        A timer on the clock beats at the data rate (cheaper than a sleeping task in a
+        fast replay); an error in a beat ends the run with that error.
+        """
         period_s = 1.0 / self.config.data_rate_hz
         self._last_advance = self.clock.now()
-        while True:
-            await self.clock.sleep(period_s)
-            self.tick()
+        failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        timer: Timer | None = None
+
+        def beat() -> None:
+            nonlocal timer
+            try:
+                self.tick()
+            except Exception as exc:  # ends run() with it, as a sleeping loop would
+                failed.set_exception(exc)
+                return
+            timer = self.clock.call_later(period_s, beat)
+
+        timer = self.clock.call_later(period_s, beat)
+        try:
+            await failed
+        finally:
+            timer.cancel()
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[SimTreadmill]:
@@ -527,4 +545,6 @@ class SimTreadmill:
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            await self._tasks.aclose()
+            for timer in self._responses:
+                timer.cancel()
+            self._responses.clear()

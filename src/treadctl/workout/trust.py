@@ -57,12 +57,20 @@ class SpeedTrust:
         self.discarded = 0
         self._latest: Reading | None = None
         self._previous: Reading | None = None
+        self._confirmed: Reading | None = None
         self._suspects: list[Reading] = []
 
     def reset(self) -> None:
         """Forget everything (a new link: the next readings start afresh)."""
-        self._latest = self._previous = None
+        self._accept(None, None)
         self._suspects.clear()
+
+    def _accept(self, previous: Reading | None, latest: Reading | None) -> None:
+        """The newest pair; whether it agrees is worked out once, here (it is asked
+        several times per reading)."""
+        self._previous, self._latest = previous, latest
+        agree = previous is not None and latest is not None and consistent(previous, latest)
+        self._confirmed = previous if agree else None
 
     def feed(self, t_s: float, kmh: float) -> Verdict:
         reading = Reading(t_s, kmh)
@@ -79,11 +87,11 @@ class SpeedTrust:
             if len(self._suspects) < SUSPECTS_TO_REANCHOR:
                 self.discarded += 1
                 return Verdict.IMPLAUSIBLE
-            self._previous, self._latest = self._suspects[-2], reading
+            self._accept(self._suspects[-2], reading)
             self._suspects.clear()
             return Verdict.ACCEPTED
         self._suspects.clear()
-        self._previous, self._latest = self._latest, reading
+        self._accept(self._latest, reading)
         return Verdict.ACCEPTED
 
     @property
@@ -94,9 +102,7 @@ class SpeedTrust:
     @property
     def confirmed(self) -> Reading | None:
         """The newest reading that the one after it agrees with: the one to act on."""
-        if self._latest is None or self._previous is None:
-            return None
-        return self._previous if consistent(self._previous, self._latest) else None
+        return self._confirmed
 
     @property
     def trusted_kmh(self) -> float | None:

@@ -31,16 +31,18 @@ elements are refused, naming the element. Every problem in a file is reported at
 from __future__ import annotations
 
 import math
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from treadctl.config import Settings, env_var
 from treadctl.ftms.ranges import SupportedRange
 from treadctl.workout.loader import display_path, profile_from_data
 from treadctl.workout.profile import MAX_REPEAT_TIMES, MAX_WORKOUT_S, Profile, ProfileError
+
+if TYPE_CHECKING:  # the XML parser loads with the first .zwo file (start-up)
+    import xml.etree.ElementTree as ET
 
 #: A ramp's steps are at least this long: each is a segment, shown and announced.
 MIN_RAMP_STEP_S = 30.0
@@ -155,6 +157,8 @@ def load_zwo(path: Path | str, reference: ZwoReference) -> Profile:
 
 def parse_zwo(text: str | bytes, *, source: str, name: str, reference: ZwoReference) -> Profile:
     """The run workout in ``.zwo`` XML ``text``; ``source`` names it in messages."""
+    import xml.etree.ElementTree as ET  # noqa: PLC0415 (see TYPE_CHECKING above)
+
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
