@@ -6,9 +6,12 @@ Two ways, both against the simulator over the loopback link, as ``treadctl repla
 fast as the work allows), timed with ``time.perf_counter`` around the whole call (profile
 load, plan, connect, the workout, the session log). Reported: simulated duration
 (``summary.duration_s``), wall time, ratio to real time, session log lines, and memory:
-the tracemalloc peak of one extra (untimed) run, and the process's ``ru_maxrss``. Two
-variants: the options as given below, and the options the CLI's ``replay`` builds (a
-stand-in person who checks every 0.5 s of workout time whether to confirm).
+the tracemalloc peak of one extra (untimed) run, and the process's ``ru_maxrss``. Three
+variants, interleaved: the options as given below on the loop the CLI uses
+(:class:`~treadctl.clock.VirtualTimeLoop`, which moves virtual time from its idle turn);
+the same on asyncio's default loop with the clock's driver task (the baseline, as tests
+run it); and the options the CLI's ``replay`` builds (a stand-in person who checks every
+0.5 s of workout time whether to confirm), on the CLI's loop.
 
 (b) the real command line as a subprocess,
 ``python -m treadctl replay backward-endurance-60 --time-factor max --log TMP``: wall time
@@ -46,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from _benchkit import machine_info, machine_lines, table
+from treadctl.clock import run as run_on_virtual_time_loop
 from treadctl.commands.replay import HOLD_LIMIT_S
 from treadctl.config import CONFIG_ENV, ENV_PREFIX, load_settings
 from treadctl.runtime import WorkoutOptions, run_workout
@@ -75,6 +79,9 @@ class InProcessRun:
 @dataclass
 class Variant:
     name: str
+    like_cli: bool = False
+    default_loop: bool = False
+    """asyncio's default loop and the clock's driver task (the baseline)."""
     runs: list[InProcessRun] = field(default_factory=list)
 
     def walls(self) -> list[float]:
@@ -123,11 +130,14 @@ def options(folder: Path, log_name: str, *, like_cli: bool) -> WorkoutOptions:
     )
 
 
-def run_in_process(folder: Path, name: str, *, like_cli: bool) -> InProcessRun:
+def run_in_process(
+    folder: Path, name: str, *, like_cli: bool, default_loop: bool = False
+) -> InProcessRun:
     log_path = folder / f"{name}.jsonl"
     opts = options(folder, log_path.name, like_cli=like_cli)
+    run = asyncio.run if default_loop else run_on_virtual_time_loop
     t0 = time.perf_counter()
-    result = asyncio.run(run_workout(opts))
+    result = run(run_workout(opts))
     wall_s = time.perf_counter() - t0
     lines = count_lines(log_path)
     log_path.unlink()
@@ -211,12 +221,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if removed:
             print(f"removed from the environment for the run: {removed}", file=sys.stderr)
         rss_before = maxrss_bytes(resource.RUSAGE_SELF)
-        variants = [Variant("as given"), Variant("as the CLI builds it")]
-        # Interleaved, so drift in the machine's load touches both variants alike.
+        variants = [
+            Variant("as given"),
+            Variant("baseline: default loop, driver task", default_loop=True),
+            Variant("as the CLI builds it", like_cli=True),
+        ]
+        # Interleaved, so drift in the machine's load touches every variant alike.
         for i in range(args.runs):
             for variant in variants:
-                like_cli = variant is variants[1]
-                variant.runs.append(run_in_process(folder, f"run-{i}", like_cli=like_cli))
+                variant.runs.append(
+                    run_in_process(
+                        folder,
+                        f"run-{i}",
+                        like_cli=variant.like_cli,
+                        default_loop=variant.default_loop,
+                    )
+                )
         rss_after = maxrss_bytes(resource.RUSAGE_SELF)
         traced_peak, traced_wall = peak_traced_bytes(folder)
 
@@ -297,7 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "profile": PROFILE,
                         "runs": args.runs,
                         "cli_runs": 0 if args.no_cli else args.cli_runs,
-                        "clock": "VirtualClock (speed max)",
+                        "clock": "VirtualClock (speed max) on VirtualTimeLoop",
+                        "baseline": "the default loop with the clock's driver task",
                     },
                     "results": results,
                     "problems": problems,
@@ -339,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(
         f"memory: ru_maxrss {mib(rss_before)} MiB after imports, {mib(rss_after)} MiB after "
-        f"{2 * args.runs} runs; tracemalloc peak of one run {mib(traced_peak)} MiB "
+        f"{len(variants) * args.runs} runs; tracemalloc peak of one run {mib(traced_peak)} MiB "
         f"(that run took {traced_wall * 1e3:.0f} ms under tracemalloc)"
     )
     if cli_runs:

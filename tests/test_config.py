@@ -14,6 +14,7 @@ from treadctl.config import (
     acknowledge_risks,
     default_config_path,
     env_var,
+    environment_values,
     format_toml_value,
     load_settings,
     set_config_values,
@@ -84,6 +85,46 @@ def test_env_var_wins_over_the_file(config_path: Path, monkeypatch: pytest.Monke
 def test_keyword_arguments_win_over_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TREADCTL_TURN_HOLD_S", "8")
     assert load_settings(turn_hold_s=3).turn_hold_s == 3.0
+
+
+def test_env_var_names_are_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("treadctl_turn_hold_s", "9")
+    monkeypatch.setenv("TREADCTL_Voice_Kinds", "safety,turn")
+    settings = load_settings()
+    assert settings.turn_hold_s == 9.0
+    assert settings.voice_kinds == ("safety", "turn")
+    assert settings.origin("turn_hold_s") == "environment variable TREADCTL_TURN_HOLD_S"
+
+
+def test_other_treadctl_variables_are_not_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREADCTL_DATA_DIR", "/somewhere")  # a path, not a settings key
+    assert environment_values({"TREADCTL_DATA_DIR": "/x", "TREADCTL_BELL": "true"}) == {
+        "bell": "true"
+    }
+    assert load_settings().bell is False
+
+
+def test_a_device_table_from_env_is_json_and_merges_with_the_file(
+    config_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(
+        config_path,
+        '[devices."AA:BB"]\nspeed_unit = "mph"\n[devices."CC:DD"]\nstart_toggles = true\n',
+    )
+    monkeypatch.setenv("TREADCTL_DEVICES", '{"AA:BB": {"start_toggles": true}}')
+    devices = load_settings().devices
+    assert devices["AA:BB"].speed_unit == "mph"  # the file's key is kept
+    assert devices["AA:BB"].start_toggles is True  # the environment's is added
+    assert devices["CC:DD"].start_toggles is True
+    monkeypatch.setenv("TREADCTL_DEVICES", "{not json")
+    with pytest.raises(ConfigError, match="TREADCTL_DEVICES: not a JSON object"):
+        load_settings()
+
+
+def test_settings_built_directly_read_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREADCTL_TURN_HOLD_S", "9")
+    assert Settings().turn_hold_s == 5.0
+    assert Settings(turn_hold_s=2).turn_hold_s == 2.0
 
 
 def test_heart_rate_ceiling_from_env_and_off_again(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,12 @@ Read, highest priority first, from keyword arguments, ``TREADCTL_*`` environment
 and a flat TOML file (``config.toml`` in the platform's config folder, or the file named by
 ``TREADCTL_CONFIG``). Every default is the safe choice; raising a ceiling is something the
 user does on purpose, in one of those two places.
+
+The environment is read here, not through pydantic-settings: that package's import
+loads every source it offers (cloud secret stores, dotenv, YAML, its own CLI parser) and
+cost each command about 40 ms of start-up, for a rule that fits in a few lines (one
+variable per key, any case; ``none`` is no value; a table is JSON; the sources merged as
+pydantic-settings merges them, tables key by key).
 """
 
 from __future__ import annotations
@@ -17,9 +23,8 @@ import re
 import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
-from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import (
@@ -34,13 +39,6 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
-from pydantic_settings import (
-    BaseSettings,
-    InitSettingsSource,
-    NoDecode,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
 
 from treadctl.errors import TreadctlError
 
@@ -63,11 +61,6 @@ VOICE_KINDS: tuple[VoiceKind, ...] = (
     "cue",
 )
 ConfigValue = bool | int | float | str
-
-# Values read from the config file by load_settings(), handed to the settings sources.
-_FILE_VALUES: ContextVar[Mapping[str, Any] | None] = ContextVar(
-    "treadctl_config_file", default=None
-)
 
 
 class ConfigError(TreadctlError, ValueError):
@@ -101,15 +94,12 @@ class DeviceSettings(BaseModel):
     start_toggles: bool = False
 
 
-class Settings(BaseSettings):
-    """What the user allows and prefers. Construct with :func:`load_settings`."""
+class Settings(BaseModel):
+    """What the user allows and prefers. Construct with :func:`load_settings` (which
+    reads the environment and the config file); ``Settings(**values)`` is those values
+    and the defaults only."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        extra="forbid",
-        frozen=True,
-        env_parse_none_str="none",
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     # H2: backward ceilings. 3.0 km/h is the design's default: beginners start near
     # 0.8 km/h, and fallers walk backward below 2.2 km/h, so 3.0 km/h leaves room to
@@ -175,7 +165,7 @@ class Settings(BaseSettings):
     voice_volume_pct: float = Field(default=100.0, ge=0, le=100)
     voice_rate_wpm: int = Field(default=175, ge=80, le=400)
     voice_name: str | None = None
-    voice_kinds: Annotated[tuple[VoiceKind, ...], NoDecode] = VOICE_KINDS
+    voice_kinds: tuple[VoiceKind, ...] = VOICE_KINDS
 
     # H11: set once the user has read and accepted the risks of backward walking.
     risks_acknowledged: bool = False
@@ -253,18 +243,6 @@ class Settings(BaseSettings):
         :func:`load_settings`)."""
         return self._origins.get(key, key)
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        file_settings = InitSettingsSource(settings_cls, init_kwargs=dict(_FILE_VALUES.get() or {}))
-        return init_settings, env_settings, file_settings
-
 
 #: The speeds of Zwift's pace zones, shortest race first (the ``pace`` attribute's order).
 ZWO_PACE_KEYS = (
@@ -289,13 +267,14 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
     """
     config_path = Path(path) if path is not None else default_config_path()
     file_values = read_config_file(config_path)
-    token = _FILE_VALUES.set(file_values)
     try:
-        settings = Settings(**overrides)
+        values = _merged(file_values, environment_values(), overrides)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        settings = Settings.model_validate(values)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, config_path, file_values)) from None
-    finally:
-        _FILE_VALUES.reset(token)
     settings._config_path = config_path
     settings._origins = {
         key: _origin(key, config_path, file_values, overrides) for key in Settings.model_fields
@@ -303,10 +282,60 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
     return settings
 
 
+#: The value of a ``TREADCTL_*`` variable that means "no value" (``TREADCTL_DEVICE=none``).
+ENV_NONE = "none"
+
+
+def environment_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings keys the ``TREADCTL_*`` variables set, any case (``none``: no value).
+
+    A table (``devices``) is JSON; everything else stays text for the model to convert
+    (``"3.5"`` to 3.5, ``"true"`` to True, ``"turn,cue"`` to a tuple).
+
+    Raises:
+        ValueError: a table's variable is not a JSON object.
+    """
+    environ = os.environ if environ is None else environ
+    by_name = {env_var(key).casefold(): key for key in Settings.model_fields}
+    values: dict[str, Any] = {}
+    for name, text in environ.items():
+        key = by_name.get(name.casefold())
+        if key is None:
+            continue
+        if text == ENV_NONE:
+            values[key] = None
+        elif key in _TABLE_KEYS:
+            try:
+                values[key] = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"environment variable {name}: not a JSON object: {exc}") from None
+        else:
+            values[key] = text
+    return values
+
+
+#: Settings that are tables: merged key by key across the sources, JSON in a variable.
+_TABLE_KEYS = frozenset({"devices"})
+
+
+def _merged(*sources: Mapping[str, Any]) -> dict[str, Any]:
+    """Later sources win; tables are merged key by key (a device in the file keeps its
+    other keys when the environment sets one)."""
+    out: dict[str, Any] = {}
+    for source in sources:
+        for key, value in source.items():
+            old = out.get(key)
+            if isinstance(old, dict) and isinstance(value, dict):
+                out[key] = _merged(old, value)
+            else:
+                out[key] = value
+    return out
+
+
 def _in_environment(key: str) -> bool:
-    """Is ``key`` set by its environment variable (any case, as pydantic-settings reads it)?"""
-    name = env_var(key)
-    return name in os.environ or name.lower() in {k.lower() for k in os.environ}
+    """Is ``key`` set by its environment variable (any case)?"""
+    name = env_var(key).casefold()
+    return any(k.casefold() == name for k in os.environ)
 
 
 def _origin(
