@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+#: Records are plain data (no cycles to look for); text stays UTF-8 rather than escaped.
+_ENCODER = json.JSONEncoder(check_circular=False, ensure_ascii=False)
+
 
 class JsonlAppender:
     """``path`` opened for appending (``truncate``: emptied first)."""
@@ -34,7 +37,7 @@ class JsonlAppender:
         """Append ``record`` as one line; False if it could not be written."""
         if self._fd is None:
             return False
-        line = (json.dumps(record) + "\n").encode("utf-8")  # a record that is not JSON: a bug
+        line = (_ENCODER.encode(record) + "\n").encode("utf-8")  # not JSON: a bug
         try:
             os.write(self._fd, line)
         except OSError:
