@@ -102,10 +102,11 @@ class _VirtualTimer:
 class VirtualClock:
     """Time that moves only when told to, or as fast as the work allows.
 
-    ``advance(s)`` moves time forward, waking sleepers in deadline order and letting the
-    event loop settle after each. ``running()`` starts a driver that jumps to the next
-    deadline whenever the loop has nothing else to do: a 60-minute workout then takes as
-    long as its computation.
+    ``advance(s)`` moves time forward, waking sleepers (and running ``call_later``
+    callbacks) in deadline order and letting the event loop settle after each.
+    ``running()`` jumps to the next deadline whenever the loop has nothing else to do (on
+    a :class:`VirtualTimeLoop` the loop does it; elsewhere a driver task): a 60-minute
+    workout then takes as long as its computation.
     """
 
     def __init__(self, start_s: float = 0.0) -> None:
