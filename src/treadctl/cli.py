@@ -137,6 +137,7 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
         return _main(argv, loaded=_collector_on)
     finally:
         gc.freeze()
+        gc.enable()  # (a usage error or --help ends before the modules have loaded)
 
 
 def _collector_on() -> None:
