@@ -108,13 +108,27 @@ async def advance_until(
     limit_s: float = 600.0,
     step_s: float = 0.5,
 ) -> None:
-    """Advance the clock until ``predicate`` holds; fail after ``limit_s`` of clock time."""
+    """Advance the clock until ``predicate`` holds; fail after ``limit_s`` of clock time.
+
+    Every few steps the screen catches up as well (``pilot.pause()``): Textual does
+    some of its work on the loop's real-time timers, which moving the virtual clock does
+    not wait for, and on a busy machine the workout would otherwise run on without its
+    screen (a start that never showed was seen once under a full parallel load).
+    """
     start = clock.now()
+    steps = 0
     while not predicate():
         if clock.now() - start > limit_s:
             raise AssertionError(f"not reached within {limit_s} s of clock time")
         await clock.advance(step_s)
+        steps += 1
+        if steps % SCREEN_CATCH_UP_STEPS == 0:
+            await pilot.pause()
     await pilot.pause()
+
+
+#: Clock steps of :func:`advance_until` between two waits for the screen to catch up.
+SCREEN_CATCH_UP_STEPS = 8
 
 
 def screen_text(app: App[Any]) -> str:
