@@ -1,5 +1,6 @@
 """The person's nudges to a segment (`+`/`-`, `]`/`[`), within the ceilings, ramped and
-never a jump; and reaching the segment's speed again once a limit is lifted.
+never a jump; and reaching the segment's speed again once a limit is lifted. In advisory
+mode the same nudge becomes advice: what to set at the console.
 
 An adjustment lasts until the next segment (the runner resets the offsets).
 """
@@ -35,9 +36,6 @@ class Adjuster:
     def speed(self, delta_kmh: float) -> None:
         """Nudge the current segment's speed, within the ceilings; ramped, never a jump."""
         self.r._user("adjust_speed", delta_kmh)
-        if self.r.advisory is not None:
-            self.r.advisory.adjust_speed(delta_kmh)
-            return
         step = self.r.current_step
         if step.kind is not StepKind.SEGMENT or self.r.state is not RunState.RUNNING:
             return
@@ -51,14 +49,14 @@ class Adjuster:
                 f"Held at {self.r.limits.describe(speed_key(self.r.facing), ceiling)}.",
             )
         self.r.offset_kmh = wanted - step.speed_kmh
+        if self.r.advisory is not None:
+            self.r.advisory.speed_adjusted(wanted)  # the person sets it at the console
+            return
         self.cancel()
         self._adjust_task = self.r.spawn(self.r.steps.ramp_to(wanted, workout_clock=False))
 
     def incline(self, delta_pct: float) -> None:
         self.r._user("adjust_incline", delta_pct)
-        if self.r.advisory is not None:
-            self.r.advisory.adjust_incline(delta_pct)
-            return
         step = self.r.current_step
         if step.kind is not StepKind.SEGMENT or self.r.state is not RunState.RUNNING:
             return
@@ -71,6 +69,9 @@ class Adjuster:
             max(step.incline_pct + self.r.offset_incline_pct + delta_pct, rng.minimum), high
         )
         self.r.offset_incline_pct = wanted - step.incline_pct
+        if self.r.advisory is not None:
+            self.r.advisory.incline_adjusted(wanted)
+            return
         self.r.spawn(self.r.belt.incline(wanted))
 
     def cancel(self) -> None:

@@ -27,15 +27,13 @@ from treadctl.client import events as ce
 from treadctl.errors import TreadctlError
 from treadctl.link.base import LinkError
 from treadctl.workout.advisory_alarms import STOP_WORDS, TURN_MARGIN_KMH, AdvisoryAlarms
-from treadctl.workout.coaching import BACKWARD_TIPS
+from treadctl.workout.advisory_words import segment_marks, set_words, turn_kmh, turn_marks
 from treadctl.workout.events import (
     Advice,
-    Countdown,
     CueEvent,
     Resumed,
     SegmentEnded,
     Turnaround,
-    WorkoutEvent,
 )
 from treadctl.workout.holds import RunState
 from treadctl.workout.monitors import Action, Alarm
@@ -46,7 +44,6 @@ from treadctl.workout.timeline import (
     SegmentStep,
     StartStep,
     TurnStep,
-    speed_key,
 )
 
 if TYPE_CHECKING:
@@ -144,7 +141,11 @@ class Advisory:
             step.speed_kmh,
         )
         await r.pacer.while_held()
-        await self._paced(step.duration_s, self._turn_marks(index, step.duration_s), step.speed_kmh)
+        await self._paced(
+            step.duration_s,
+            turn_marks(self.r, index, step.duration_s, self._turn_warned),
+            step.speed_kmh,
+        )
 
     async def _segment(self, index: int, step: SegmentStep, left_s: float | None) -> None:
         r = self.r
@@ -155,7 +156,7 @@ class Advisory:
                     start_s=step.start_s,
                     duration_s=r.limits.turn_hold_s,
                     facing=r.facing,
-                    speed_kmh=self.turn_kmh(),
+                    speed_kmh=turn_kmh(self.r),
                     incline_pct=step.incline_pct,
                     to_facing=step.facing,
                     label="turn around",
@@ -165,9 +166,9 @@ class Advisory:
         r.emit(segment_started(step))
         self._segment_step = step
         kmh = self._segment_kmh(step)
-        self.advise(self._set_words(kmh, step.incline_pct), kmh)
+        self.advise(set_words(self.r, kmh, step.incline_pct, capped=self._capped), kmh)
         duration_s = step.duration_s if left_s is None else left_s
-        marks = self._segment_marks(index, step, duration_s)
+        marks = segment_marks(self.r, index, step, duration_s, self._turn_warned)
         try:
             await self._paced(duration_s, marks, kmh)
         finally:
@@ -191,45 +192,45 @@ class Advisory:
             return
         kmh = self._segment_kmh(step) + self.r.offset_kmh
         self._pace_kmh = kmh
-        self.advise(self._set_words(kmh), kmh)
+        self.advise(set_words(self.r, kmh, capped=self._capped), kmh)
 
     async def _turn(self, step: TurnStep) -> None:
         r = self.r
         await r.pacer.while_held()
         if step.to_facing == r.facing:
             return
-        turn_kmh = self.turn_kmh()
+        turn_speed_kmh = turn_kmh(self.r)
         if not self._warned:
             r.emit(
                 Turnaround(
                     "warning",
                     step.facing,
                     step.to_facing,
-                    turn_kmh,
+                    turn_speed_kmh,
                     "Turn coming: slow down first. Hands on the rails.",
                 )
             )
         self._warned = False
-        if turn_kmh > 0:
+        if turn_speed_kmh > 0:
             self.advise(
-                f"Slow the belt to {turn_kmh:.1f} km/h at the console. Turn around only "
-                f"when it reads {turn_kmh:.1f} km/h or less.",
-                turn_kmh,
+                f"Slow the belt to {turn_speed_kmh:.1f} km/h at the console. Turn around only "
+                f"when it reads {turn_speed_kmh:.1f} km/h or less.",
+                turn_speed_kmh,
             )
-            await self._wait(lambda: r.trust.settled_at_or_below(turn_kmh, TURN_MARGIN_KMH))
+            await self._wait(lambda: r.trust.settled_at_or_below(turn_speed_kmh, TURN_MARGIN_KMH))
         else:
             self.advise("Pause the belt at the console. Turn around only once it has stopped.", 0.0)
             await self._wait(r.trust.stopped)
         belt = r.belt_actions.trusted_kmh() or 0.0
         r.belt_actions.set_facing(step.to_facing, turning=True)
-        self.alarms.turn_limit_kmh = turn_kmh
+        self.alarms.turn_limit_kmh = turn_speed_kmh
         to = step.to_facing
         r.emit(
             Turnaround(
                 "turn_now",
                 step.facing,
                 to,
-                turn_kmh,
+                turn_speed_kmh,
                 f"Turn around now to face {to}: the belt reads {belt:.1f} km/h.",
             )
         )
@@ -239,7 +240,7 @@ class Advisory:
             await r.pacer.wait_for_turn_confirm(step)
         self.alarms.turn_limit_kmh = None
         r.gate.face(r.facing)
-        r.emit(Turnaround("done", step.facing, to, turn_kmh, ""))
+        r.emit(Turnaround("done", step.facing, to, turn_speed_kmh, ""))
 
     async def _finish(self) -> None:
         r = self.r
@@ -323,73 +324,8 @@ class Advisory:
         self._advised_at = self.r.clock.now()
         self.r.emit(advice)
 
-    def _set_words(self, kmh: float, incline_pct: float | None = None) -> str:
-        r = self.r
-        belt = r.belt_actions.trusted_kmh() or 0.0
-        if belt <= 0.05:
-            words = f"Start the belt at the console and set {kmh:.1f} km/h"
-        else:
-            words = f"Set {kmh:.1f} km/h at the console"
-        if self._capped:
-            words += " (held lower until treadctl has checked the treadmill's speed unit)"
-        if r.facing == "backward" and kmh > belt + 0.2:
-            words += ", a step at a time"
-        shown = r.client.state.incline_pct
-        if incline_pct is not None and (shown is None or abs(shown - incline_pct) >= 0.25):
-            words += f", incline {incline_pct:g} %"
-        return words + "."
-
-    def turn_kmh(self) -> float:
-        """The turn speed, under both ways' ceilings; 0: pause the belt for the turn. As
-        careful as the unit check allows (a reported 0.8 may be 0.8 mph until checked)."""
-        r = self.r
-        limits = r.limits
-        wanted = min(
-            limits.turn_speed_kmh, limits.max_forward_speed_kmh, limits.max_backward_speed_kmh
-        )
-        return round(max(0.0, wanted * r.gate.unit_factor), 2)
-
-    def _turn_marks(self, index: int, duration_s: float) -> list[tuple[float, Mark]]:
-        """The warning and countdown before the turn after step ``index``, if any."""
-        r = self.r
-        turn = r.timeline.next_turn_after(index)
-        if turn is None:
-            return []
-        warn_s = min(r.limits.turn_warning_s, duration_s)
-
-        def warning() -> WorkoutEvent | None:
-            if turn.to_facing == r.facing:
-                return None
-            self._warned = True
-            turn_kmh = self.turn_kmh()  # decided when due: the unit may be checked by then
-            what = f"slow to {turn_kmh:.1f} km/h" if turn_kmh > 0 else "pause the belt"
-            return Turnaround(
-                "warning",
-                turn.facing,
-                turn.to_facing,
-                turn_kmh,
-                f"Turn coming in {warn_s:.0f} s: then {what} at the console. Hands on the rails.",
-            )
-
-        marks: list[tuple[float, Mark]] = [(duration_s - warn_s, warning)]
-        for k in range(int(warn_s + 0.999), 0, -1):
-            marks.append((duration_s - k, Countdown("turn: slow down", k)))
-        return marks
-
-    def _segment_marks(
-        self, index: int, step: SegmentStep, duration_s: float
-    ) -> list[tuple[float, Mark]]:
-        """The segment's own cues (on what is left of it), a backward tip, the turn's."""
-        offset_s = step.duration_s - duration_s
-        marks: list[tuple[float, Mark]] = [
-            (cue.at_s - offset_s, CueEvent(cue.text, step.segment.index))
-            for cue in step.segment.cues
-            if cue.at_s >= offset_s
-        ]
-        if step.facing == "backward" and not any(c.at_s == 0 for c in step.segment.cues):
-            tip = BACKWARD_TIPS[step.segment.index % len(BACKWARD_TIPS)]
-            marks.append((0.0, CueEvent(tip.spoken, step.segment.index)))
-        return marks + self._turn_marks(index, duration_s)
+    def _turn_warned(self) -> None:
+        self._warned = True
 
     # -- what the belt does (every trusted reading) -------------------------------------------
 
@@ -449,39 +385,19 @@ class Advisory:
             step=False,
         )
 
-    def adjust_speed(self, delta_kmh: float) -> None:
-        r = self.r
-        step = r.current_step
-        if not isinstance(step, SegmentStep) or r.state is not RunState.RUNNING:
-            return
-        ceiling = r.limits.speed_ceiling(r.facing)
-        wanted = step.speed_kmh + r.offset_kmh + delta_kmh
-        if wanted > ceiling:
-            r.alert("H2", "ceiling", f"Held at {r.limits.describe(speed_key(r.facing), ceiling)}.")
-        wanted = min(max(wanted, r.gate.grid.minimum_kmh), ceiling)
-        r.offset_kmh = wanted - step.speed_kmh
-        self._pace_kmh = wanted
-        self.advise(f"Set {wanted:.1f} km/h at the console.", wanted)
+    def speed_adjusted(self, wanted_kmh: float) -> None:
+        """The person's +/- (worked out within the ceilings by the runner's Adjuster)."""
+        self._pace_kmh = wanted_kmh
+        self.advise(f"Set {wanted_kmh:.1f} km/h at the console.", wanted_kmh)
 
-    def adjust_incline(self, delta_pct: float) -> None:
-        r = self.r
-        step = r.current_step
-        if not isinstance(step, SegmentStep) or r.state is not RunState.RUNNING:
-            return
-        rng = r.client.incline_range
-        high = rng.maximum
-        ceiling = r.limits.incline_ceiling(r.facing)
-        if ceiling is not None:
-            high = min(high, ceiling)
-        wanted = min(max(step.incline_pct + r.offset_incline_pct + delta_pct, rng.minimum), high)
-        r.offset_incline_pct = wanted - step.incline_pct
-        self.advise(f"Set the incline to {wanted:g} % at the console.", None, wanted)
+    def incline_adjusted(self, wanted_pct: float) -> None:
+        self.advise(f"Set the incline to {wanted_pct:g} % at the console.", None, wanted_pct)
 
     def raise_alarm(self, alarm: Alarm) -> None:
         """A monitor's alarm, where treadctl cannot touch the belt: said, and held."""
         r = self.r
         if alarm.action is Action.SLOW_AND_HOLD:  # H9
-            slow = self.turn_kmh() or r.gate.grid.minimum_kmh
+            slow = turn_kmh(r) or r.gate.grid.minimum_kmh
             named = r.hr_monitor.named or "your heart-rate ceiling"
             bpm = r.hr_monitor.last_bpm
             r.alert(
