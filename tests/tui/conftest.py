@@ -7,7 +7,7 @@ until a test calls :func:`advance`, so what the screen shows at each step is exa
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,24 +65,27 @@ MakeApp = Callable[..., TreadctlApp]
 
 @pytest.fixture
 def make_app(tmp_path: Path, config_path: Path) -> MakeApp:
-    """A TUI opened straight on ``profile`` (risks accepted), with the session log in tmp."""
+    """A TUI opened straight on ``profile`` (risks accepted), with the session log in tmp;
+    ``options``: more of its WorkoutOptions (quirks, a strap), ``settings``: settings."""
 
     def make(
         profile: str | Path,
         clock: VirtualClock,
         *,
         acknowledged: bool = True,
+        options: Mapping[str, Any] | None = None,
         **settings: Any,
     ) -> TreadctlApp:
         loaded = load_settings(config_path, **settings)
-        options = WorkoutOptions(
+        workout = WorkoutOptions(
             profile=profile,
             settings=loaded,
             clock=clock,
             log_path=tmp_path / "session.jsonl",
             risks_acknowledged=acknowledged,
+            **(options or {}),
         )
-        return TreadctlApp(loaded, workout=options)
+        return TreadctlApp(loaded, workout=workout)
 
     return make
 

@@ -5,29 +5,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.tui.conftest import advance, advance_until, runner_of, screen_text, sim_of
+from tests.tui.conftest import (
+    MakeApp,
+    advance,
+    advance_until,
+    runner_of,
+    screen_text,
+    sim_of,
+)
 from treadctl.clock import VirtualClock
-from treadctl.config import load_settings
-from treadctl.runtime import WorkoutOptions
 from treadctl.sim import BeltState, Quirk
-from treadctl.tui import TreadctlApp
 
 
 async def test_advice_is_shown_and_the_stop_key_says_use_the_console(
-    short_profile: Path, config_path: Path, tmp_path: Path
+    short_profile: Path, make_app: MakeApp
 ) -> None:
     clock = VirtualClock()
-    settings = load_settings(config_path)
-    options = WorkoutOptions(
-        profile=short_profile,
-        settings=settings,
-        clock=clock,
-        log_path=tmp_path / "session.jsonl",
-        risks_acknowledged=True,
-        quirks=frozenset({Quirk.NO_CONTROL_POINT}),
-        console_hand=True,
+    app = make_app(
+        short_profile,
+        clock,
+        options={"quirks": frozenset({Quirk.NO_CONTROL_POINT}), "console_hand": True},
     )
-    app = TreadctlApp(settings, workout=options)
     async with app.run_test(size=(100, 30)) as pilot:
         await advance_until(
             pilot,

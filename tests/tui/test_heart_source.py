@@ -6,11 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.straps import SimStrap
-from tests.tui.conftest import advance, advance_until, runner_of, sim_of, started, workout_screen
+from tests.tui.conftest import (
+    MakeApp,
+    advance,
+    advance_until,
+    runner_of,
+    sim_of,
+    started,
+    workout_screen,
+)
 from treadctl.clock import VirtualClock
-from treadctl.config import load_settings
-from treadctl.runtime import WorkoutOptions
-from treadctl.tui import TreadctlApp
 from treadctl.tui.widgets import BigNumber
 
 
@@ -19,20 +24,11 @@ def caption(number: BigNumber) -> str:
 
 
 async def test_the_heart_number_says_where_it_comes_from(
-    short_profile: Path, config_path: Path, tmp_path: Path
+    short_profile: Path, make_app: MakeApp
 ) -> None:
     clock = VirtualClock()
     strap = SimStrap(lambda _t: 97.0)
-    settings = load_settings(config_path)
-    options = WorkoutOptions(
-        profile=short_profile,
-        settings=settings,
-        clock=clock,
-        log_path=tmp_path / "session.jsonl",
-        risks_acknowledged=True,
-        strap=strap.factory(),
-    )
-    app = TreadctlApp(settings, workout=options)
+    app = make_app(short_profile, clock, options={"strap": strap.factory()})
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, clock)
         heart = workout_screen(app).query_one("#heart", BigNumber)
