@@ -243,8 +243,9 @@ class _IdleHookSelector(selectors.BaseSelector):
 
     The event loop asks its selector for I/O once a turn, with a zero timeout when work is
     ready and a positive (or no) timeout when it is idle. Idle, the hook runs (a virtual
-    clock wakes its next sleeper) instead of the wait. Busy, the sockets are looked at
-    every :data:`POLL_EVERY_TURNS` turns rather than every turn.
+    clock wakes its next sleeper) instead of the wait; only when the hook has nobody to
+    wake does the loop wait on its sockets. Otherwise the sockets are looked at every
+    :data:`POLL_EVERY_TURNS` turns, busy or idle, rather than every turn.
     """
 
     def __init__(self) -> None:
