@@ -24,7 +24,7 @@ import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
 import platformdirs
 from pydantic import (
@@ -314,8 +314,10 @@ def environment_values(environ: Mapping[str, str] | None = None) -> dict[str, An
     return values
 
 
-#: Settings that are tables: merged key by key across the sources, JSON in a variable.
-_TABLE_KEYS = frozenset({"devices"})
+#: Settings that are tables (``dict`` fields): JSON in a variable, merged key by key.
+_TABLE_KEYS = frozenset(
+    key for key, info in Settings.model_fields.items() if get_origin(info.annotation) is dict
+)
 
 
 def _merged(*sources: Mapping[str, Any]) -> dict[str, Any]:
